@@ -1,0 +1,63 @@
+# Newsroom: `make run` to try the site, `make test` to run the tests.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+# --build-constraint keeps sdist builds on a setuptools that still has pkg_resources.
+INSTALL := $(PIP) install --quiet --build-constraint build-constraints.txt
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve test lint format bench clean
+
+help:
+	@echo "make run     set up, load the demo and serve on http://$(HOST):$(PORT) (SQLite, debug)"
+	@echo "make test    set up the dev tools and run the whole test suite"
+	@echo "make serve   production-like: gunicorn, DEBUG off (needs DJANGO_SECRET_KEY)"
+	@echo "make lint    ruff check and format check"
+	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make clean   remove the virtualenv and local data"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade "pip>=25.3"
+
+$(VENV)/.installed: pyproject.toml build-constraints.txt | $(BIN)/python
+	$(INSTALL) --editable .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml build-constraints.txt | $(BIN)/python
+	$(INSTALL) --editable ".[dev]"
+	touch $@ $(VENV)/.installed
+
+run: export DJANGO_DEBUG = true
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "Newsroom is starting on http://$(HOST):$(PORT)/"
+	@echo "To log into the admin at http://$(HOST):$(PORT)/admin/, create a login first:"
+	@echo "    DJANGO_DEBUG=true $(BIN)/python manage.py createsuperuser"
+	@echo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn newsroom.wsgi --config python:newsroom.gunicorn_conf
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,172 @@
+"""Load a small demo edition: sections, tags and a handful of articles.
+
+Running it again updates the same rows instead of adding copies, so it is safe
+to call on every start of the development server.
+"""
+
+from datetime import UTC, datetime
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from articles.models import Article, Section, Tag
+
+SECTIONS = {
+    "world": ("World", "International news and analysis."),
+    "about": ("About us", "How this newsroom works, and how readers take part."),
+}
+
+TAGS = {
+    "china": "China",
+    "russia": "Russia",
+    "military-exercises": "Military exercises",
+    "reader-guide": "Reader guide",
+}
+
+VOSTOK_BODY = """
+<p>China will send troops to Russia to take part in Vostok, a large military exercise
+led by Moscow, its defence ministry announced on Wednesday.</p>
+
+<p>According to the ministry, China will not be the only foreign participant: forces from
+India, Belarus, Mongolia and Tajikistan are also expected, along with several other
+countries it did not list.</p>
+
+<h2>A drill announced last month</h2>
+
+<p>Russia had said in July that Vostok, whose name means "East", would run from
+30 August to 5 September. Moscow also said at the time that foreign armies would join,
+but it did not name them.</p>
+
+<p>Beijing presented its role as routine. The ministry said the decision was taken under
+an annual bilateral cooperation agreement with Russia and was unrelated to the present
+international or regional situation. In its account, the exercise is meant to deepen
+practical cooperation between the armed forces taking part, improve coordination
+between them and make them better able to face a range of security threats.</p>
+
+<h2>A closer relationship</h2>
+
+<p>Ties between Beijing and Moscow have tightened under Xi Jinping, whose personal
+relationship with Vladimir Putin has grown warmer over the years. The two governments
+have called their relationship a partnership without limits.</p>
+
+<ul>
+  <li>Last August, more than 10,000 Russian and Chinese soldiers trained together in
+  north-central China.</li>
+  <li>In October of the same year the two navies exercised in the Sea of Japan, and days
+  later their warships patrolled the western Pacific together for the first time.</li>
+</ul>
+
+<p>United States officials say that China has so far respected the sanctions that Western
+governments imposed on Russia after its invasion of Ukraine on 24 February, and that they
+have seen no evidence of Chinese military aid to Russia.</p>
+"""
+
+MODERATION_BODY = """
+<p>Replies are the best part of many stories, and we want them to stay worth reading.
+Here is what happens after you press <em>Post reply</em>.</p>
+
+<h2>What we ask for</h2>
+<p>A name, an e-mail address and your comment; a website is optional. Your e-mail address
+is never shown to anyone: we use it only to recognise returning readers and, if you ask,
+to tell you when someone answers you.</p>
+
+<h2>What happens next</h2>
+<ol>
+  <li>Your text is cleaned: links and a few kinds of emphasis are kept, everything else is
+  shown as plain text.</li>
+  <li>A set of automatic checks looks for spam, floods and duplicates.</li>
+  <li>First-time commenters wait for a moderator. Once one of your replies has been
+  approved, later ones usually appear at once.</li>
+</ol>
+
+<p>Every automatic decision is recorded with its reason, so a moderator can always see why
+a reply was held, and put it right.</p>
+"""
+
+CORRECTIONS_BODY = """
+<p>When we get something wrong, we say so. Corrections are added at the end of the
+article concerned, with the date and a short description of what changed.</p>
+<p>Spotted an error? Reply under the article, or write to the desk that published it.
+We read every message, even when we cannot answer each one.</p>
+"""
+
+WRAP_UP_BODY = """
+<p>Notes for a follow-up once the exercise has ended: which countries took part, how many
+troops each sent, and what the defence ministries said afterwards.</p>
+"""
+
+ARTICLES = [
+    {
+        "slug": "china-to-join-russias-vostok-exercise",
+        "title": "China to send troops to Russia's Vostok military exercise",
+        "summary": (
+            "Beijing says its soldiers will join the Russian-led drill alongside forces "
+            "from India, Belarus, Mongolia and Tajikistan."
+        ),
+        "body": VOSTOK_BODY,
+        "section": "world",
+        "tags": ["china", "russia", "military-exercises"],
+        "byline": "World desk",
+        "status": Article.Status.PUBLISHED,
+        "published_at": datetime(2022, 8, 17, 9, 30, tzinfo=UTC),
+    },
+    {
+        "slug": "how-we-moderate-reader-replies",
+        "title": "How we moderate reader replies",
+        "summary": "What happens to your comment between the moment you post it and the "
+        "moment others can read it.",
+        "body": MODERATION_BODY,
+        "section": "about",
+        "tags": ["reader-guide"],
+        "byline": "The editors",
+        "status": Article.Status.PUBLISHED,
+        "published_at": datetime(2022, 8, 10, 8, 0, tzinfo=UTC),
+    },
+    {
+        "slug": "corrections-policy",
+        "title": "Our corrections policy",
+        "summary": "How we correct mistakes, and how to tell us about one.",
+        "body": CORRECTIONS_BODY,
+        "section": "about",
+        "tags": ["reader-guide"],
+        "byline": "The editors",
+        "status": Article.Status.PUBLISHED,
+        "published_at": datetime(2022, 8, 1, 8, 0, tzinfo=UTC),
+    },
+    {
+        "slug": "vostok-exercise-wrap-up",
+        "title": "Vostok exercise: what the drill showed",
+        "summary": "A look back at the Russian-led exercise once it is over.",
+        "body": WRAP_UP_BODY,
+        "section": "world",
+        "tags": ["china", "russia", "military-exercises"],
+        "byline": "World desk",
+        "status": Article.Status.DRAFT,
+        "published_at": None,
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo sections, tags and articles (safe to run repeatedly)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        sections = {
+            slug: Section.objects.update_or_create(
+                slug=slug, defaults={"name": name, "description": description}
+            )[0]
+            for slug, (name, description) in SECTIONS.items()
+        }
+        tags = {
+            slug: Tag.objects.update_or_create(slug=slug, defaults={"name": name})[0]
+            for slug, name in TAGS.items()
+        }
+        for spec in ARTICLES:
+            fields = {k: v for k, v in spec.items() if k not in {"slug", "section", "tags"}}
+            article, created = Article.objects.update_or_create(
+                slug=spec["slug"], defaults={**fields, "section": sections[spec["section"]]}
+            )
+            article.tags.set([tags[slug] for slug in spec["tags"]])
+            self.stdout.write(f"{'Created' if created else 'Updated'} article: {article.title}")
+        self.stdout.write(self.style.SUCCESS("Demo content is ready."))

@@ -1,0 +1,162 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .sanitize import clean_article_body
+
+
+class Section(models.Model):
+    """A desk of the paper (World, Science, ...); every article belongs to one."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        # A future published_at means "scheduled": hidden until that moment, with
+        # no job needed to reveal it.
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Everything a teaser shows, in a fixed number of queries."""
+        return self.select_related("section", "author").prefetch_related("tags")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(
+        max_length=300,
+        blank=True,
+        help_text="One or two sentences; used for teasers, search engines and link previews.",
+    )
+    body = models.TextField(
+        help_text="HTML. Paragraphs, headings, lists, quotes, links, emphasis, figures and "
+        "images (http/https) are kept; anything else is removed on save."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    byline = models.CharField(
+        max_length=200, blank=True, help_text="Shown instead of the author's name when set."
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A date in the future schedules the article: it stays hidden until then.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    allow_comments = models.BooleanField(default=True)
+    comments_close_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty to keep comments open."
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            # The front page, the feed and the sitemap: newest public articles first.
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            models.Index(fields=["section", "status", "-published_at"], name="article_section_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = clean_article_body(self.body)
+        if self.status == self.Status.PUBLISHED:
+            if self.published_at is None:
+                self.published_at = timezone.now()
+            first_publication = getattr(self, "_stored_status", None) != self.Status.PUBLISHED
+            if first_publication and self.comments_close_at is None:
+                self.comments_close_at = self.default_comments_close_at()
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the stored status, so save() can tell a first publication apart.
+        instance._stored_status = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def display_byline(self) -> str:
+        if self.byline:
+            return self.byline
+        if self.author_id:
+            return self.author.get_full_name() or self.author.get_username()
+        return settings.SITE_NAME
+
+    def default_comments_close_at(self) -> datetime | None:
+        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        if not days or self.published_at is None:
+            return None
+        return self.published_at + timedelta(days=days)
+
+    def accepts_comments(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        if not (self.is_public and self.allow_comments):
+            return False
+        return self.comments_close_at is None or now < self.comments_close_at

@@ -1,0 +1,70 @@
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article, Section, Tag
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    first_name = "Pat"
+    last_name = factory.Sequence(lambda n: f"Writer{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.LazyAttribute(lambda section: slugify(section.name))
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Tag {n}")
+    slug = factory.LazyAttribute(lambda tag: slugify(tag.name))
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A public article, published an hour ago, unless told otherwise."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Article number {n}")
+    slug = factory.LazyAttribute(lambda article: slugify(article.title))
+    summary = "A short summary for teasers and search engines."
+    body = "<p>First paragraph.</p><p>Second paragraph.</p>"
+    byline = "Staff reporter"
+    section = factory.SubFactory(SectionFactory)
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
+
+
+def yesterday():
+    return timezone.now() - timedelta(days=1)
+
+
+def tomorrow():
+    return timezone.now() + timedelta(days=1)

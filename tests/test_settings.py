@@ -1,0 +1,166 @@
+"""Settings come from the environment; each case runs in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_SECRET = "x7Qp2vLw9sKd4RtYb8NcJm3ZhUe6GfAa1XoWqEiT5rVyBn0CkPlMjHgDsFzQwErTy"
+
+SHOW_SETTINGS = """
+import json
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "engine": db["ENGINE"],
+    "name": str(db["NAME"]),
+    "host": db.get("HOST", ""),
+    "port": str(db.get("PORT", "")),
+    "options": {k: v for k, v in db.get("OPTIONS", {}).items()},
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"].get("LOCATION"),
+    "session_cookie_secure": getattr(settings, "SESSION_COOKIE_SECURE", False),
+    "csrf_cookie_secure": getattr(settings, "CSRF_COOKIE_SECURE", False),
+    "hsts": settings.SECURE_HSTS_SECONDS,
+    "static": settings.STORAGES["staticfiles"]["BACKEND"],
+    "comments_close_after_days": settings.COMMENTS_CLOSE_AFTER_DAYS,
+}))
+"""
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    # Start from a clean slate: none of the variables the test run itself uses.
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_", "COMMENTS_", "EMAIL_"))
+    }
+    full_env = {
+        **base,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_READ_DOTENV": "false",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def settings_for(**env: str) -> dict:
+    result = run_python(SHOW_SETTINGS, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_defaults_to_sqlite_in_var_with_wal_and_immediate_transactions():
+    shown = settings_for(DJANGO_DEBUG="true")
+
+    assert shown["debug"] is True
+    assert shown["engine"] == "django.db.backends.sqlite3"
+    assert shown["name"] == str(ROOT / "var" / "newsroom.sqlite3")
+    assert shown["options"]["transaction_mode"] == "IMMEDIATE"
+    assert "PRAGMA journal_mode=WAL" in shown["options"]["init_command"]
+    assert "busy_timeout" in shown["options"]["init_command"]
+    assert shown["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_sqlite_connection_really_uses_wal(tmp_path):
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])\n"
+        "    c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0])\n"
+    )
+    result = run_python(
+        code, DJANGO_DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'wal.sqlite3'}"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000"]
+
+
+def test_postgres_and_redis_from_urls():
+    shown = settings_for(
+        DJANGO_DEBUG="true",
+        DATABASE_URL="postgres://news:pw@db.internal:5433/newsroom",
+        CACHE_URL="redis://cache.internal:6379/2",
+    )
+
+    assert shown["engine"] == "django.db.backends.postgresql"
+    assert (shown["host"], shown["port"], shown["name"]) == ("db.internal", "5433", "newsroom")
+    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["cache_location"] == "redis://cache.internal:6379/2"
+
+
+def test_comment_settings_come_from_the_environment():
+    assert (
+        settings_for(DJANGO_DEBUG="true", COMMENTS_CLOSE_AFTER_DAYS="30")[
+            "comments_close_after_days"
+        ]
+        == 30
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_python("print('started')", DJANGO_DEBUG="false")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "started" not in result.stdout
+
+
+def test_production_hardens_cookies_hsts_and_static_files():
+    shown = settings_for(DJANGO_SECRET_KEY=PRODUCTION_SECRET, DJANGO_SECURE_HSTS_SECONDS="600")
+
+    assert shown["debug"] is False
+    assert shown["session_cookie_secure"] is True
+    assert shown["csrf_cookie_secure"] is True
+    assert shown["hsts"] == 600
+    assert shown["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+@pytest.mark.parametrize("value", ["sometimes", "redis"])
+def test_unknown_task_backend_is_a_clear_error(value):
+    result = run_python("", DJANGO_DEBUG="true", DJANGO_TASKS_BACKEND=value)
+
+    assert result.returncode != 0
+    assert "DJANGO_TASKS_BACKEND must be one of" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production():
+    result = run_python(
+        "from django.core.management import call_command\n"
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        DJANGO_SECRET_KEY=PRODUCTION_SECRET,
+        DJANGO_ALLOWED_HOSTS="news.example.com",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_logs_are_json_lines():
+    result = run_python(
+        "import logging\n"
+        "logging.getLogger('newsroom').warning('disk at %d%%', 91, extra={'disk': 'var'})",
+        DJANGO_DEBUG="true",
+    )
+
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "WARNING"
+    assert entry["logger"] == "newsroom"
+    assert entry["message"] == "disk at 91%"
+    assert entry["disk"] == "var"
