@@ -7,7 +7,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.ArticleListView.as_view(), name="home"),
-    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("sections/<slug:slug>/", views.SectionArticleListView.as_view(), name="section"),
     path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("feeds/articles/", LatestArticlesFeed(), name="feed"),

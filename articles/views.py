@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import ListView
+
+from comments.discussion import discussion_context
 
 from .models import Article, Section, Tag
 
@@ -69,14 +71,21 @@ def get_article_for(request, slug: str) -> Article:
         raise Http404("No article here.") from None
 
 
-class ArticleDetailView(DetailView):
-    template_name = "articles/article_detail.html"
-    context_object_name = "article"
+def render_article(request, article, *, comment_form=None, status=200, unsent_text=None):
+    """The article page, with its discussion and reply form.
 
-    def get_object(self, queryset=None):
-        return get_article_for(self.request, self.kwargs["slug"])
+    `comment_form` is a bound form to show again with its errors; `unsent_text`
+    is a reply that could not be posted because comments closed, shown so the
+    reader can keep it.
+    """
+    context = {
+        "article": article,
+        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "unsent_text": unsent_text,
+        **discussion_context(request, article, form=comment_form),
+    }
+    return render(request, "articles/article_detail.html", context, status=status)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["canonical_url"] = self.request.build_absolute_uri(self.object.get_absolute_url())
-        return context
+
+def article_detail(request, slug):
+    return render_article(request, get_article_for(request, slug))

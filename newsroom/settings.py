@@ -247,8 +247,45 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Newsroom ---------------------------------------------------------------
 
+# Absolute links in e-mails and background tasks, which have no request to go by.
+SITE_URL = env("NEWSROOM_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ARTICLES_PER_PAGE = env.int("NEWSROOM_ARTICLES_PER_PAGE", default=10)
+# Reverse proxies in front of the site that append to X-Forwarded-For. 0 means
+# clients connect directly and REMOTE_ADDR is their address.
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
 
+# --- Comments ---------------------------------------------------------------
+
+# "all": every reply waits for a moderator; "first": authors with an earlier
+# approved reply are published at once; "none": publish unless a rule objects.
+COMMENTS_MODERATION = env.str("COMMENTS_MODERATION", default="first")
+if COMMENTS_MODERATION not in {"all", "first", "none"}:
+    raise ImproperlyConfigured("COMMENTS_MODERATION must be one of: all, first, none.")
+COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=5000)
+COMMENTS_MAX_LINKS = env.int("COMMENTS_MAX_LINKS", default=2)
+# Levels of a thread, the top level included; deeper replies join the deepest level.
+COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=5)
+COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=50)
 # Comments close this many days after publication unless an editor sets a date;
 # 0 keeps them open.
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
+COMMENTS_MIN_SECONDS = env.int("COMMENTS_MIN_SECONDS", default=3)
+COMMENTS_FORM_MAX_AGE = env.int("COMMENTS_FORM_MAX_AGE", default=6 * 60 * 60)
+COMMENTS_FLOOD_LIMIT = env.int("COMMENTS_FLOOD_LIMIT", default=5)
+COMMENTS_FLOOD_SECONDS = env.int("COMMENTS_FLOOD_SECONDS", default=60)
+COMMENTS_API_POST_RATE = env.str("COMMENTS_API_POST_RATE", default="5/min")
+COMMENTS_API_BURST_RATE = env.str("COMMENTS_API_BURST_RATE", default="1/second")
+COMMENTS_MODERATORS = env.list("COMMENTS_MODERATORS", default=[])
+# The rules every new reply goes through, in order; see comments/moderation.py.
+COMMENTS_RULES = env.list(
+    "COMMENTS_RULES",
+    default=[
+        "comments.moderation.Honeypot",
+        "comments.moderation.StaleForm",
+        "comments.moderation.TooFast",
+        "comments.moderation.Flood",
+        "comments.moderation.Duplicate",
+        "comments.moderation.Blocklist",
+        "comments.moderation.TooManyLinks",
+    ],
+)

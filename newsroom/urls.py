@@ -12,6 +12,7 @@ admin.site.index_title = "Publishing and moderation"
 
 urlpatterns = [
     path("", include("articles.urls")),
+    path("", include("comments.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Section, Tag
+from comments.models import BlockedTerm, Comment
+from comments.sanitize import render_comment
 
 PASSWORD = "correct horse battery staple"
 
@@ -60,6 +62,35 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.set(extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """An approved comment by a distinct reader, unless told otherwise."""
+
+    class Meta:
+        model = Comment
+
+    article = factory.LazyAttribute(
+        lambda comment: comment.parent.article if comment.parent else ArticleFactory()
+    )
+    parent = None
+    depth = factory.LazyAttribute(lambda comment: comment.parent.depth + 1 if comment.parent else 0)
+    author_name = factory.Sequence(lambda n: f"Reader {n}")
+    author_email = factory.Sequence(lambda n: f"reader{n}@example.com")
+    body = factory.Sequence(lambda n: f"Comment number {n}, with a thought of its own.")
+    body_html = factory.LazyAttribute(lambda comment: render_comment(comment.body))
+    status = Comment.Status.APPROVED
+    ip_address = "198.51.100.7"
+    user_agent = "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"
+
+
+class BlockedTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BlockedTerm
+
+    kind = BlockedTerm.Kind.WORD
+    value = "casino"
+    action = BlockedTerm.Action.HOLD
 
 
 def yesterday():

@@ -24,3 +24,17 @@ def test_seed_demo_article_is_readable(client):
     assert response.status_code == 200
     assert "Vostok" in response.content.decode()
     assert "Vostok" in client.get("/").content.decode()
+
+
+def test_seed_demo_adds_a_threaded_discussion_and_a_pending_reply(client):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    article = Article.objects.get(slug="china-to-join-russias-vostok-exercise")
+    comments = article.comments.all()
+    assert comments.filter(status="pending").count() == 1
+    assert comments.filter(status="approved", depth__gte=2).exists()
+    assert all(comment.events.count() == 1 for comment in comments)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<ol class="children list-unstyled">' in html
+    assert "how many soldiers" not in html

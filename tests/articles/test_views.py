@@ -63,8 +63,8 @@ def test_article_page_queries_do_not_grow_with_articles(client, django_assert_nu
     tags = TagFactory.create_batch(3)
     articles = [ArticleFactory(tags=tags) for _ in range(count)]
 
-    # The article with its section and author, its tags, the navigation.
-    with django_assert_num_queries(3):
+    # The article with its section and author, its tags, the navigation, the comments.
+    with django_assert_num_queries(4):
         response = client.get(articles[-1].get_absolute_url())
     assert response.status_code == 200
 

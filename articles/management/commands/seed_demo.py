@@ -4,12 +4,14 @@ Running it again updates the same rows instead of adding copies, so it is safe
 to call on every start of the development server.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from articles.models import Article, Section, Tag
+from comments.models import Comment, ModerationEvent
+from comments.sanitize import render_comment
 
 SECTIONS = {
     "world": ("World", "International news and analysis."),
@@ -147,6 +149,65 @@ ARTICLES = [
 ]
 
 
+# (key, reply-to key, name, e-mail, website, text, status, hours after publication)
+DEMO_COMMENTS = [
+    (
+        "india",
+        None,
+        "Amara Osei",
+        "amara@example.org",
+        "",
+        "Worth noticing that India is on the list. It is not every day that it trains "
+        "alongside both Russia and China, given its own border disputes with Beijing.",
+        Comment.Status.APPROVED,
+        2,
+    ),
+    (
+        "routine",
+        "india",
+        "Lukas Brandt",
+        "lukas@example.net",
+        "https://example.net/lukas",
+        "India has taken part in earlier Russian drills too, so this may be more routine "
+        "than it looks.\n\nThe timing is what makes people read more into it.",
+        Comment.Status.APPROVED,
+        3,
+    ),
+    (
+        "follow-up",
+        "routine",
+        "Amara Osei",
+        "amara@example.org",
+        "",
+        "Fair point. A follow-up once the exercise is over, listing who actually sent "
+        "troops and how many, would be useful.",
+        Comment.Status.APPROVED,
+        5,
+    ),
+    (
+        "statements",
+        None,
+        "Mei Chen",
+        "mei@example.com",
+        "",
+        "The ministry says this has nothing to do with the current situation. "
+        "Statements like that tend to get more attention than the drill itself.",
+        Comment.Status.APPROVED,
+        6,
+    ),
+    (
+        "question",
+        None,
+        "First-time reader",
+        "reader@example.com",
+        "",
+        "Does anyone know how many soldiers China is sending this time?",
+        Comment.Status.PENDING,
+        8,
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Create or refresh the demo sections, tags and articles (safe to run repeatedly)."
 
@@ -169,4 +230,41 @@ class Command(BaseCommand):
             )
             article.tags.set([tags[slug] for slug in spec["tags"]])
             self.stdout.write(f"{'Created' if created else 'Updated'} article: {article.title}")
+        self.seed_comments(Article.objects.get(slug=ARTICLES[0]["slug"]))
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+
+    def seed_comments(self, article):
+        """A short threaded discussion, and one reply waiting for a moderator."""
+        by_key = {}
+        for key, parent_key, name, email, url, text, status, hours in DEMO_COMMENTS:
+            parent = by_key.get(parent_key)
+            comment, created = Comment.objects.get_or_create(
+                article=article,
+                author_email=email,
+                body=text,
+                defaults={
+                    "parent": parent,
+                    "depth": 0 if parent is None else parent.depth + 1,
+                    "author_name": name,
+                    "author_url": url,
+                    "body_html": render_comment(text),
+                    "status": status,
+                    "created_at": article.published_at + timedelta(hours=hours),
+                    "moderation_reasons": [
+                        {
+                            "rule": "demo",
+                            "verdict": "approve" if status == "approved" else "hold",
+                            "detail": "Demo content.",
+                        }
+                    ],
+                },
+            )
+            if created:
+                ModerationEvent.objects.create(
+                    comment=comment,
+                    to_status=status,
+                    reasons=comment.moderation_reasons,
+                    created_at=comment.created_at,
+                )
+            by_key[key] = comment
+        self.stdout.write(f"Demo discussion: {len(by_key)} comments.")

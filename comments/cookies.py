@@ -1,0 +1,68 @@
+"""The two cookies a commenter may get, both signed so they cannot be forged.
+
+- "Remember me": name, e-mail and website to prefill the form. Set only when
+  the reader ticks the box; unticking it deletes the cookie.
+- Own replies: ids of the reader's replies still awaiting moderation, so the
+  author alone sees them in the thread.
+"""
+
+import json
+
+from django.conf import settings
+
+REMEMBER_COOKIE = "newsroom_commenter"
+REMEMBER_SALT = "comments.remember"
+REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
+
+OWN_COOKIE = "newsroom_own_replies"
+OWN_SALT = "comments.own"
+OWN_MAX_AGE = 30 * 24 * 60 * 60
+OWN_LIMIT = 20  # the most recent ones are enough, and the cookie stays small
+
+
+def _cookie_options(max_age: int) -> dict:
+    return {
+        "max_age": max_age,
+        "httponly": True,
+        "secure": settings.SESSION_COOKIE_SECURE,
+        "samesite": "Lax",
+    }
+
+
+def remembered_author(request) -> dict[str, str]:
+    raw = request.get_signed_cookie(REMEMBER_COOKIE, default=None, salt=REMEMBER_SALT)
+    if raw is None:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: data[key] for key in ("name", "email", "url") if isinstance(data.get(key), str)}
+
+
+def remember_author(response, *, name: str, email: str, url: str) -> None:
+    value = json.dumps({"name": name, "email": email, "url": url})
+    response.set_signed_cookie(
+        REMEMBER_COOKIE, value, salt=REMEMBER_SALT, **_cookie_options(REMEMBER_MAX_AGE)
+    )
+
+
+def forget_author(response) -> None:
+    response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+
+
+def own_reply_ids(request) -> frozenset[int]:
+    raw = request.get_signed_cookie(OWN_COOKIE, default="", salt=OWN_SALT, max_age=OWN_MAX_AGE)
+    return frozenset(int(part) for part in raw.split(",") if part.isdigit())
+
+
+def add_own_reply(request, response, comment_id: int) -> None:
+    ids = [*sorted(own_reply_ids(request)), comment_id][-OWN_LIMIT:]
+    response.set_signed_cookie(
+        OWN_COOKIE,
+        ",".join(str(i) for i in ids),
+        salt=OWN_SALT,
+        **_cookie_options(OWN_MAX_AGE),
+    )

@@ -1,0 +1,36 @@
+"""The discussion block of an article page: the thread and the reply form."""
+
+from articles.models import Article
+
+from . import cookies
+from .forms import ReplyForm
+from .threads import load_thread
+
+
+def discussion_context(request, article: Article, form: ReplyForm | None = None) -> dict:
+    """What the article page needs for its comments and its reply form."""
+    thread = load_thread(
+        article, own_ids=cookies.own_reply_ids(request), page_number=request.GET.get("cpage", 1)
+    )
+    comments_open = article.accepts_comments()
+    replying_to = None
+    if comments_open:
+        if form is None:
+            initial = cookies.remembered_author(request)
+            initial["remember"] = bool(initial)
+            parent_id = request.GET.get("replytocom", "")
+            if parent_id.isdigit():
+                replying_to = thread.approved.get(int(parent_id))
+            if replying_to is not None:
+                initial["parent"] = replying_to.pk
+            form = ReplyForm(article=article, initial=initial)
+        else:
+            parent_id = str(form.data.get("parent", ""))
+            if parent_id.isdigit():
+                replying_to = thread.approved.get(int(parent_id))
+    return {
+        "thread": thread,
+        "comment_form": form,
+        "replying_to": replying_to,
+        "comments_open": comments_open,
+    }

@@ -1,0 +1,150 @@
+import time
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.urls import reverse
+
+from .moderation import FormEvidence
+from .validators import reject_control_characters, reject_invisible_formatting, validate_web_url
+
+# Signed so an old form cannot be replayed forever, nor its time faked.
+TIMESTAMP_SALT = "comments.reply-form"
+
+
+def sign_form_timestamp(article_id: int, issued_at: float | None = None) -> str:
+    issued_at = time.time() if issued_at is None else issued_at
+    return signing.dumps({"a": article_id, "t": round(issued_at, 3)}, salt=TIMESTAMP_SALT)
+
+
+def read_form_timestamp(token: str, article_id: int) -> float | None:
+    """When the form for `article_id` was shown, or None if the token is not genuine."""
+    try:
+        data = signing.loads(token, salt=TIMESTAMP_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("a") != article_id:
+        return None
+    issued_at = data.get("t")
+    return float(issued_at) if isinstance(issued_at, int | float) else None
+
+
+def clean_single_line(value: str) -> str:
+    reject_control_characters(value)
+    reject_invisible_formatting(value)
+    return value
+
+
+class ReplyForm(forms.Form):
+    """The "Leave a Reply" form under every article that accepts comments."""
+
+    name = forms.CharField(label="Name", max_length=100)
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        help_text="Never shown to anyone.",
+    )
+    url = forms.URLField(label="Website", required=False, max_length=200, assume_scheme="https")
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 6}))
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+    remember = forms.BooleanField(
+        required=False, label="Save my name, e-mail and website in this browser for next time."
+    )
+    notify = forms.BooleanField(
+        required=False, label="E-mail me when someone replies to my comment."
+    )
+    timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A trap for robots: hidden from people and from assistive technology.
+    homepage = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        # Read per form, not at import, so the setting can change without a restart.
+        body = self.fields["body"]
+        body.max_length = settings.COMMENTS_MAX_LENGTH
+        body.validators.append(MaxLengthValidator(settings.COMMENTS_MAX_LENGTH))
+        body.widget.attrs["maxlength"] = str(settings.COMMENTS_MAX_LENGTH)
+        if not self.is_bound:
+            self.initial.setdefault("timestamp", sign_form_timestamp(article.pk))
+        self.helper = self._build_helper()
+
+    def _build_helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_id = "commentform"
+        helper.form_action = reverse("comments:post", kwargs={"slug": self.article.slug})
+        # Errors come from the server, named next to each field, in every browser.
+        helper.attrs = {"novalidate": ""}
+        helper.layout = Layout(
+            HTML(
+                '<p class="form-note small text-body-secondary" id="comment-form-note">'
+                "Your e-mail address is never shown. Required fields are marked "
+                '<span class="asteriskField" aria-hidden="true">*</span>'
+                '<span class="visually-hidden">with an asterisk</span>.</p>'
+            ),
+            Div(
+                Div(Field("name", autocomplete="name"), css_class="col-md-6"),
+                Div(Field("email", autocomplete="email"), css_class="col-md-6"),
+                css_class="row",
+            ),
+            Field("url", autocomplete="url", placeholder="https://"),
+            "body",
+            "parent",
+            "timestamp",
+            Div("homepage", css_class="hp-field", aria_hidden="true"),
+            "remember",
+            "notify",
+            Submit("submit", "Post reply", css_class="mt-2"),
+        )
+        return helper
+
+    def clean_name(self):
+        return clean_single_line(self.cleaned_data["name"])
+
+    def clean_email(self):
+        # Stored lower-case, so returning authors and duplicates are found by index.
+        return clean_single_line(self.cleaned_data["email"]).lower()
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if url:
+            clean_single_line(url)
+            validate_web_url(url)
+        return url
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        reject_control_characters(body, allow_newlines=True)
+        return body
+
+    def clean_parent(self):
+        value = (self.cleaned_data["parent"] or "").strip()
+        if not value:
+            return None
+        if not value.isascii() or not value.isdigit() or len(value) > 18:
+            raise ValidationError(
+                "The comment you are replying to is not available. "
+                "You can post your text as a new comment instead."
+            )
+        return int(value)
+
+    def evidence(self) -> FormEvidence:
+        """How the form was filled in, for the moderation rules."""
+        token = self.data.get("timestamp", "") or ""
+        return FormEvidence(
+            issued_at=read_form_timestamp(token, self.article.pk),
+            honeypot=self.data.get("homepage", "") or "",
+        )
+
+    def renew_timestamp(self) -> None:
+        """Give a form shown again (after an error) a fresh timestamp to send back."""
+        self.data = self.data.copy()
+        self.data["timestamp"] = sign_form_timestamp(self.article.pk)

@@ -1,0 +1,189 @@
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+
+from .validators import validate_web_url
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def for_article(self, article):
+        return self.filter(article=article)
+
+    def public(self):
+        """Approved replies under public articles: all that any reader may see."""
+        return self.approved().filter(article__in=Article.objects.published())
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # 0 for a top-level comment; stored so a thread can be laid out in one pass.
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    author_name = models.CharField("name", max_length=100)
+    author_email = models.EmailField("e-mail", max_length=254)  # private
+    author_url = models.URLField(
+        "website", max_length=200, blank=True, validators=[validate_web_url]
+    )
+    body = models.TextField(help_text="As the reader wrote it.")
+    body_html = models.TextField(editable=False, help_text="Sanitized once, when written.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    moderation_reasons = models.JSONField(default=list, blank=True, editable=False)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)  # private
+    user_agent = models.CharField(max_length=500, blank=True)  # private
+    notify_on_reply = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # An article's thread, the API lists and feeds: approved, in time order.
+            models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
+            # The moderation queue: one status, newest first.
+            models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
+            # "Is this a returning author?", duplicates, and finding a person's comments.
+            models.Index(fields=["author_email", "status"], name="comment_email_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.article_id}: {self.excerpt}"
+
+    def get_absolute_url(self):
+        return reverse("comments:permalink", kwargs={"slug": self.article.slug, "pk": self.pk})
+
+    @property
+    def excerpt(self) -> str:
+        text = " ".join(self.body.split())
+        return text if len(text) <= 80 else f"{text[:79]}…"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class ModerationEvent(models.Model):
+    """One change of a comment's status, by a person or by the rules, and why."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    # Empty when the rules decided on submission.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_events",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Empty for the decision taken when the comment arrived.
+    from_status = models.CharField(max_length=10, choices=Comment.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Comment.Status.choices)
+    reasons = models.JSONField(default=list, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        who = self.actor or "rules"
+        return f"{self.from_status or 'new'} → {self.to_status} by {who}"
+
+    @property
+    def explanation(self) -> str:
+        if self.note:
+            return self.note
+        return "; ".join(reason.get("detail", "") for reason in self.reasons)
+
+
+class BlockedTerm(models.Model):
+    """Something editors never want published: a word, an address, a network."""
+
+    class Kind(models.TextChoices):
+        WORD = "word", "Word or phrase"
+        EMAIL = "email", "E-mail address"
+        DOMAIN = "domain", "Domain (e-mail, website and links)"
+        IP = "ip", "IP address or network (CIDR)"
+
+    class Action(models.TextChoices):
+        HOLD = "hold", "Hold for moderation"
+        SPAM = "spam", "Mark as spam"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.HOLD)
+    note = models.CharField(max_length=200, blank=True, help_text="Why it is blocked.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="unique_blocked_term"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        self.value = self.normalized_value(self.kind, self.value)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        value = self.normalized_value(self.kind, self.value or "")
+        if not value:
+            raise ValidationError({"value": "Enter something to block."})
+        if self.kind == self.Kind.IP:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValidationError(
+                    {"value": "Enter an IP address (203.0.113.7) or a network (203.0.113.0/24)."}
+                ) from None
+        elif self.kind == self.Kind.EMAIL:
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise ValidationError({"value": "Enter a complete e-mail address."}) from None
+        elif self.kind == self.Kind.DOMAIN and ("." not in value or "/" in value or "@" in value):
+            raise ValidationError({"value": "Enter a domain name such as example.com."})
+
+    @staticmethod
+    def normalized_value(kind: str, value: str) -> str:
+        value = value.strip()
+        if kind in {BlockedTerm.Kind.EMAIL, BlockedTerm.Kind.DOMAIN}:
+            return value.lower().rstrip(".")
+        if kind == BlockedTerm.Kind.IP:
+            try:
+                return str(ipaddress.ip_network(value, strict=False))
+            except ValueError:
+                return value  # clean() explains what is wrong with it
+        return value

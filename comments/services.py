@@ -1,0 +1,213 @@
+"""Operations that change comments. The form, the API, the admin and tasks all
+come through here, so each change is validated, explained and followed up
+(events, notifications, caches) the same way whichever door it came in by."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+
+from . import tasks
+from .models import Comment, ModerationEvent
+from .moderation import Decision, FormEvidence, Submission, Verdict, moderate, record_post_for_flood
+from .sanitize import render_comment
+
+logger = logging.getLogger(__name__)
+
+STATUS_FOR_VERDICT = {
+    Verdict.APPROVE: Comment.Status.APPROVED,
+    Verdict.HOLD: Comment.Status.PENDING,
+    Verdict.SPAM: Comment.Status.SPAM,
+}
+
+
+class CommentError(Exception):
+    """A reply we cannot take, with a message for the reader and the field at fault."""
+
+    status_code = 400
+    field: str | None = None
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
+class CommentsClosed(CommentError):
+    status_code = 403
+    code = "closed"
+
+    def __init__(self):
+        super().__init__("Comments are closed for this article.")
+
+
+class ParentUnavailable(CommentError):
+    field = "parent"
+    code = "parent"
+
+    def __init__(self):
+        super().__init__(
+            "The comment you are replying to is not available. "
+            "You can post your text as a new comment instead."
+        )
+
+
+class CommentRefused(CommentError):
+    """A moderation rule refused the reply; nothing was saved."""
+
+    def __init__(self, decision: Decision):
+        super().__init__(decision.advice or "We could not accept this reply.")
+        self.rule = decision.rule
+        self.code = decision.rule
+        # Posting too often is a rate limit, not bad input.
+        self.status_code = 429 if decision.rule == "flood" else 400
+        self.field = "body" if decision.rule == "duplicate" else None
+
+
+def find_parent(article: Article, parent_id: int | None) -> Comment | None:
+    """The approved comment of `article` to attach a reply to.
+
+    A reply deeper than COMMENTS_MAX_DEPTH is attached to the deepest ancestor
+    that still allows it, so it is never lost.
+    """
+    if parent_id is None:
+        return None
+    parent = Comment.objects.approved().filter(article=article, pk=parent_id).first()
+    if parent is None:
+        raise ParentUnavailable()
+    deepest_parent_level = settings.COMMENTS_MAX_DEPTH - 2
+    while parent is not None and parent.depth > deepest_parent_level:
+        parent = parent.parent
+    return parent
+
+
+def submit_comment(
+    *,
+    article: Article,
+    name: str,
+    email: str,
+    body: str,
+    url: str = "",
+    parent_id: int | None = None,
+    notify: bool = False,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    form: FormEvidence | None = None,
+) -> Comment:
+    """Take a reader's reply: check, sanitize, moderate and save it.
+
+    Raises a CommentError subclass (nothing saved) when the article is closed,
+    the parent is unavailable or a rule refuses the reply. Otherwise the comment
+    and the ModerationEvent explaining its status are saved in one transaction;
+    notifications and the flood counter follow once it commits. Field values
+    must already be validated (ReplyForm or the API serializer).
+    """
+    if not article.accepts_comments():
+        raise CommentsClosed()
+    parent = find_parent(article, parent_id)
+    submission = Submission(
+        article=article,
+        parent=parent,
+        author_name=name,
+        author_email=email,
+        author_url=url,
+        body=body,
+        body_html=render_comment(body),
+        ip_address=ip_address,
+        user_agent=user_agent[:500],
+        form=form,
+    )
+    outcome = moderate(submission)
+    if outcome.refusal is not None:
+        logger.info(
+            "Reply refused",
+            extra={"article_id": article.pk, "rule": outcome.refusal.rule},
+        )
+        raise CommentRefused(outcome.refusal)
+
+    status = STATUS_FOR_VERDICT[outcome.verdict]
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            article=article,
+            parent=parent,
+            depth=0 if parent is None else parent.depth + 1,
+            author_name=name,
+            author_email=email,
+            author_url=url,
+            body=body,
+            body_html=submission.body_html,
+            status=status,
+            moderation_reasons=outcome.reasons,
+            ip_address=ip_address,
+            user_agent=submission.user_agent,
+            notify_on_reply=notify,
+            moderated_at=timezone.now() if status != Comment.Status.PENDING else None,
+        )
+        ModerationEvent.objects.create(
+            comment=comment,
+            to_status=status,
+            reasons=outcome.reasons,
+            created_at=comment.created_at,
+        )
+        transaction.on_commit(partial(_after_submit, comment), robust=True)
+    return comment
+
+
+def _after_submit(comment: Comment) -> None:
+    record_post_for_flood(comment.ip_address)
+    if comment.status == Comment.Status.PENDING:
+        tasks.notify_moderators.enqueue(comment.pk)
+    elif comment.status == Comment.Status.APPROVED and comment.parent_id:
+        tasks.notify_reply.enqueue(comment.pk)
+
+
+def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> bool:
+    """Move a comment to `status` and record who did it (None: the system) and why.
+
+    Returns False, changing nothing, when the comment already has that status.
+    The first approval of a reply tells the parent's author, if they asked.
+    """
+    with transaction.atomic():
+        current = Comment.objects.select_for_update().get(pk=comment.pk)
+        if current.status == status:
+            return False
+        approved_before = current.events.filter(to_status=Comment.Status.APPROVED).exists()
+        previous = current.status
+        current.status = status
+        current.moderated_at = timezone.now()
+        current.moderated_by = actor
+        current.save(update_fields=["status", "moderated_at", "moderated_by"])
+        ModerationEvent.objects.create(
+            comment=current, actor=actor, from_status=previous, to_status=status, note=note[:300]
+        )
+        if status == Comment.Status.APPROVED and current.parent_id and not approved_before:
+            transaction.on_commit(partial(tasks.notify_reply.enqueue, current.pk), robust=True)
+    comment.status, comment.moderated_at, comment.moderated_by = (
+        current.status,
+        current.moderated_at,
+        current.moderated_by,
+    )
+    return True
+
+
+def save_edit(comment: Comment, *, changed: list[str]) -> None:
+    """Save a moderator's correction; the HTML is made again from the edited text."""
+    if "body" in changed:
+        comment.body_html = render_comment(comment.body)
+    comment.save()
+
+
+def unsubscribe(email: str) -> int:
+    """Stop reply notifications to `email`; returns how many comments were affected."""
+    # update() is fine here: whether someone is notified never shows on a page.
+    return Comment.objects.filter(author_email=email, notify_on_reply=True).update(
+        notify_on_reply=False
+    )

@@ -1,0 +1,13 @@
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from articles.signals import bump_after_commit
+
+from .models import Comment
+
+
+@receiver([post_save, post_delete], sender=Comment)
+def comment_changed(sender, instance, **kwargs):
+    # Every path (submission, moderation, admin edits, deletions) saves or deletes
+    # through the model, so this one receiver keeps cached pages honest.
+    bump_after_commit(instance.article_id)

@@ -1,0 +1,92 @@
+"""E-mail sent after a reply is saved. Each task loads by id and sends one message.
+
+With the default immediate backend they run right after the transaction
+commits; with DJANGO_TASKS_BACKEND=database a `manage.py db_worker` process
+sends them, so a slow mail server never slows down a reader's post.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "comments.unsubscribe"
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_url(email: str) -> str:
+    token = signing.dumps(email, salt=UNSUBSCRIBE_SALT, compress=True)
+    return absolute(reverse("comments:unsubscribe", kwargs={"token": token}))
+
+
+def _send(message: EmailMessage, what: str, comment_id: int) -> None:
+    try:
+        message.send()
+    except Exception:
+        # The comment is saved whatever happens here; the failure is for operators.
+        logger.exception("Could not send %s", what, extra={"comment_id": comment_id})
+        raise
+
+
+@task()
+def notify_moderators(comment_id: int) -> None:
+    """Tell COMMENTS_MODERATORS that a reply waits for them."""
+    from .models import Comment
+
+    recipients = settings.COMMENTS_MODERATORS
+    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+    if not recipients or comment is None or comment.status != Comment.Status.PENDING:
+        return
+    context = {
+        "comment": comment,
+        "admin_url": absolute(reverse("admin:comments_comment_change", args=[comment.pk])),
+        "queue_url": absolute(reverse("admin:comments_comment_changelist") + "?status=pending"),
+        "site_name": settings.SITE_NAME,
+    }
+    message = EmailMessage(
+        subject=f"[{settings.SITE_NAME}] Reply awaiting moderation: {comment.article.title}",
+        body=render_to_string("comments/email/moderators.txt", context),
+        to=recipients,
+    )
+    _send(message, "the moderation notice", comment_id)
+
+
+@task()
+def notify_reply(comment_id: int) -> None:
+    """Tell the author of the parent comment that someone replied, if they asked."""
+    from .models import Comment
+
+    reply = Comment.objects.select_related("article", "parent").filter(pk=comment_id).first()
+    if reply is None or reply.status != Comment.Status.APPROVED or reply.parent is None:
+        return
+    parent = reply.parent
+    if not parent.notify_on_reply or parent.author_email == reply.author_email:
+        return
+    unsubscribe = unsubscribe_url(parent.author_email)
+    context = {
+        "reply": reply,
+        "parent": parent,
+        "reply_url": absolute(reply.get_absolute_url()),
+        "unsubscribe_url": unsubscribe,
+        "site_name": settings.SITE_NAME,
+    }
+    message = EmailMessage(
+        subject=f"[{settings.SITE_NAME}] {reply.author_name} replied to your comment",
+        body=render_to_string("comments/email/reply.txt", context),
+        to=[parent.author_email],
+        headers={
+            # One-click unsubscribe from the mail client (RFC 8058).
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    _send(message, "the reply notice", comment_id)

@@ -1,0 +1,141 @@
+"""Laying out an article's discussion: who sees which comment, in what order, on
+which page. One query loads everything a thread needs; the tree is built here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q
+
+from .models import Comment
+
+# Only what a page shows: e-mail, IP and user agent are never even loaded.
+DISPLAY_FIELDS = (
+    "id",
+    "parent_id",
+    "status",
+    "author_name",
+    "author_url",
+    "body_html",
+    "created_at",
+)
+OWN_VISIBLE_STATUSES = (Comment.Status.PENDING, Comment.Status.SPAM)
+
+
+@dataclass
+class Entry:
+    """One comment in display order, with what the template needs to nest it."""
+
+    comment: Comment
+    depth: int
+    # A removed, spam or pending comment kept only so its approved replies make sense.
+    placeholder: bool = False
+    # The reader's own reply, not yet approved: shown to them alone.
+    awaiting_moderation: bool = False
+    has_children: bool = False
+    closes: range = field(default_factory=lambda: range(0))
+
+
+@dataclass
+class Thread:
+    entries: list[Entry]  # the current page, depth first
+    count: int  # approved comments under the article
+    page: Page
+    page_of: dict[int, int]  # comment id -> comments page it appears on
+    approved: dict[int, Comment]  # every approved comment of the article, by id
+
+    @property
+    def is_paginated(self) -> bool:
+        return self.page.paginator.num_pages > 1
+
+    @property
+    def page_query(self) -> str:
+        """The query string that keeps a link on this comments page."""
+        return f"?cpage={self.page.number}" if self.page.number > 1 else ""
+
+    @property
+    def reply_query(self) -> str:
+        """The start of a Reply link's query string, keeping this page."""
+        return f"?cpage={self.page.number}&" if self.page.number > 1 else "?"
+
+
+def load_thread(article, *, own_ids=frozenset(), page_number=1) -> Thread:
+    """The discussion under `article` as seen by a reader who wrote `own_ids`.
+
+    Approved comments are shown; the reader's own pending ones are shown marked;
+    a comment that is no longer approved but has visible replies stays as a
+    placeholder. Top-level threads are paginated (COMMENTS_PER_PAGE), oldest first.
+    """
+    has_replies = Exists(Comment.objects.filter(parent=OuterRef("pk")))
+    wanted = Q(status=Comment.Status.APPROVED) | Q(has_replies)
+    if own_ids:
+        wanted |= Q(pk__in=own_ids, status__in=OWN_VISIBLE_STATUSES)
+    rows = list(
+        Comment.objects.for_article(article)
+        .filter(wanted)
+        .only(*DISPLAY_FIELDS)
+        .order_by("created_at", "id")
+    )
+    return _lay_out(rows, own_ids, page_number)
+
+
+def _lay_out(rows: list[Comment], own_ids, page_number) -> Thread:
+    by_id = {comment.pk: comment for comment in rows}
+    children: dict[int | None, list[Comment]] = defaultdict(list)
+    for comment in rows:
+        if comment.parent_id is None or comment.parent_id in by_id:
+            children[comment.parent_id].append(comment)
+
+    def is_own(comment: Comment) -> bool:
+        return comment.pk in own_ids and comment.status in OWN_VISIBLE_STATUSES
+
+    shown: dict[int, bool] = {}
+
+    def is_shown(comment: Comment) -> bool:
+        # Children first: a thread is at most COMMENTS_MAX_DEPTH deep.
+        if comment.pk not in shown:
+            shown[comment.pk] = (
+                comment.status == Comment.Status.APPROVED
+                or is_own(comment)
+                or any(is_shown(child) for child in children[comment.pk])
+            )
+        return shown[comment.pk]
+
+    roots = [root for root in children[None] if is_shown(root)]
+    per_page = max(settings.COMMENTS_PER_PAGE, 1)
+    page = Paginator(roots, per_page).get_page(page_number)
+    on_page = {root.pk for root in page.object_list}
+
+    entries: list[Entry] = []
+    page_of: dict[int, int] = {}
+
+    def walk(comment: Comment, depth: int, page_number: int, collect: bool) -> None:
+        page_of[comment.pk] = page_number
+        if collect:
+            entries.append(
+                Entry(
+                    comment=comment,
+                    depth=depth,
+                    placeholder=comment.status != Comment.Status.APPROVED and not is_own(comment),
+                    awaiting_moderation=is_own(comment),
+                )
+            )
+        for child in children[comment.pk]:
+            if is_shown(child):
+                walk(child, depth + 1, page_number, collect)
+
+    for index, root in enumerate(roots):
+        walk(root, 0, index // per_page + 1, collect=root.pk in on_page)
+
+    for index, entry in enumerate(entries):
+        next_depth = entries[index + 1].depth if index + 1 < len(entries) else 0
+        entry.has_children = next_depth > entry.depth
+        entry.closes = range(max(entry.depth - next_depth, 0))
+
+    approved = {c.pk: c for c in rows if c.status == Comment.Status.APPROVED}
+    return Thread(
+        entries=entries, count=len(approved), page=page, page_of=page_of, approved=approved
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+from .feeds import ArticleCommentsFeed, LatestCommentsFeed
+
+app_name = "comments"
+
+urlpatterns = [
+    path("articles/<slug:slug>/comments/", views.post_comment, name="post"),
+    path("articles/<slug:slug>/comments/<int:pk>/", views.permalink, name="permalink"),
+    path("articles/<slug:slug>/comments/feed/", ArticleCommentsFeed(), name="article-feed"),
+    path("feeds/comments/", LatestCommentsFeed(), name="feed"),
+    path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -1,0 +1,129 @@
+import ipaddress
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from articles.models import Article
+from articles.views import render_article
+
+from . import cookies, services
+from .forms import ReplyForm
+from .models import Comment
+from .tasks import UNSUBSCRIBE_SALT
+from .threads import load_thread
+
+
+def client_ip(request) -> str | None:
+    """The reader's address: REMOTE_ADDR, or the one our own proxies recorded.
+
+    With DJANGO_NUM_PROXIES = n, the n-th address from the right of
+    X-Forwarded-For is the client as our first proxy saw it; anything further
+    left was written by the client and cannot be trusted.
+    """
+    candidate = request.META.get("REMOTE_ADDR", "")
+    if settings.NUM_PROXIES:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= settings.NUM_PROXIES:
+            candidate = forwarded[-settings.NUM_PROXIES]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def _page_again(request, article, form, status):
+    """The article page with the reader's form, their text and what to fix."""
+    form.renew_timestamp()
+    return render_article(request, article, comment_form=form, status=status)
+
+
+def _comment_location(request, comment: Comment) -> str:
+    thread = load_thread(comment.article, own_ids=cookies.own_reply_ids(request) | {comment.pk})
+    page = thread.page_of.get(comment.pk, 1)
+    query = f"?cpage={page}" if page > 1 else ""
+    return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def post_comment(request, slug):
+    """The reply form's target: 303 to the new comment, or the page again with errors."""
+    article = get_object_or_404(Article.objects.published().for_listing(), slug=slug)
+    if request.method != "POST":
+        return redirect(f"{article.get_absolute_url()}#respond")
+
+    form = ReplyForm(request.POST, article=article)
+    if not article.accepts_comments():
+        return render_article(
+            request, article, status=403, unsent_text=request.POST.get("body", "")
+        )
+    if not form.is_valid():
+        return _page_again(request, article, form, status=400)
+
+    data = form.cleaned_data
+    try:
+        comment = services.submit_comment(
+            article=article,
+            name=data["name"],
+            email=data["email"],
+            url=data["url"],
+            body=data["body"],
+            parent_id=data["parent"],
+            notify=data["notify"],
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            form=form.evidence(),
+        )
+    except services.CommentsClosed:
+        return render_article(request, article, status=403, unsent_text=data["body"])
+    except services.CommentError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _page_again(request, article, form, status=error.status_code)
+
+    own_pending = comment.status != Comment.Status.APPROVED
+    if own_pending:
+        messages.info(
+            request,
+            "Thank you. Your reply is awaiting moderation and will appear once a moderator "
+            "has approved it.",
+        )
+    else:
+        messages.success(request, "Thank you. Your reply is published.")
+    response = HttpResponseRedirect(_comment_location(request, comment), status=303)
+    if own_pending:
+        cookies.add_own_reply(request, response, comment.pk)
+    if data["remember"]:
+        cookies.remember_author(response, name=data["name"], email=data["email"], url=data["url"])
+    else:
+        cookies.forget_author(response)
+    return response
+
+
+def permalink(request, slug, pk):
+    """A stable link to one comment: sends the reader to the page it is on."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    thread = load_thread(article, own_ids=cookies.own_reply_ids(request))
+    page = thread.page_of.get(pk)
+    if page is None:
+        return render(request, "comments/gone.html", {"article": article}, status=404)
+    query = f"?cpage={page}" if page > 1 else ""
+    return redirect(f"{article.get_absolute_url()}{query}#comment-{pk}")
+
+
+@csrf_exempt  # mail clients send the one-click POST (RFC 8058); the signed token is the proof
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """GET asks for confirmation; POST stops reply notifications to that address."""
+    try:
+        email = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        services.unsubscribe(email)
+        return render(request, "comments/unsubscribe.html", {"done": True})
+    return render(request, "comments/unsubscribe.html", {"token": token})

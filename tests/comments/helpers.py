@@ -1,0 +1,24 @@
+"""Posting the reply form the way a browser does."""
+
+import time
+
+from comments.forms import sign_form_timestamp
+
+
+def form_data(article, **overrides):
+    """What a browser sends after a reader spent a minute on the form."""
+    data = {
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+        "url": "",
+        "body": "A considered reply.",
+        "parent": "",
+        "timestamp": sign_form_timestamp(article.pk, time.time() - 60),
+        "homepage": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def post_url(article):
+    return f"{article.get_absolute_url()}comments/"

@@ -1,0 +1,61 @@
+import pytest
+
+from articles.versioning import article_version
+from comments import services
+from tests.factories import ArticleFactory, CommentFactory, TagFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def changes_version(article, action, capture):
+    before = article_version(article.pk)
+    with capture(execute=True):
+        action()
+    return article_version(article.pk) != before
+
+
+def test_new_reply_bumps_the_article_version_on_commit(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_RULES = []
+    settings.COMMENTS_MODERATION = "none"
+    article = ArticleFactory()
+    before = article_version(article.pk)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.submit_comment(article=article, name="Ada", email="a@example.org", body="Hi")
+        # Not before the transaction commits: a reader could cache the old page again.
+        assert article_version(article.pk) == before
+    for callback in callbacks:
+        callback()
+
+    assert article_version(article.pk) != before
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["approve", "remove", "edit", "delete", "article-edit", "article-tags", "article-unpublish"],
+)
+def test_every_change_bumps_the_article_version(change, django_capture_on_commit_callbacks):
+    comment = CommentFactory(status="pending")
+    article = comment.article
+    actions = {
+        "approve": lambda: services.set_status(comment, "approved", actor=UserFactory()),
+        "remove": lambda: services.set_status(comment, "removed"),
+        "edit": lambda: services.save_edit(comment, changed=["body"]),
+        "delete": comment.delete,
+        "article-edit": article.save,
+        "article-tags": lambda: article.tags.add(TagFactory()),
+        "article-unpublish": lambda: (setattr(article, "status", "draft"), article.save()),
+    }
+
+    assert changes_version(article, actions[change], django_capture_on_commit_callbacks)
+
+
+def test_other_articles_keep_their_version(django_capture_on_commit_callbacks):
+    comment = CommentFactory()
+    other = ArticleFactory()
+
+    assert not changes_version(
+        other, lambda: services.set_status(comment, "removed"), django_capture_on_commit_callbacks
+    )
