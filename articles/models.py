@@ -109,11 +109,11 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED:
             if self.published_at is None:
                 self.published_at = timezone.now()
-            first_publication = getattr(self, "_stored_status", None) != self.Status.PUBLISHED
+            first_publication = getattr(self, "_stored", {}).get("status") != self.Status.PUBLISHED
             if first_publication and self.comments_close_at is None:
                 self.comments_close_at = self.default_comments_close_at()
         super().save(*args, **kwargs)
-        self._stored_status = self.status
+        self._stored = {"status": self.status, "slug": self.slug}
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -121,9 +121,15 @@ class Article(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # Remember the stored status, so save() can tell a first publication apart.
-        instance._stored_status = instance.__dict__.get("status")
+        # What the database holds, so a save can tell a first publication or a
+        # new slug apart.
+        instance._stored = {name: instance.__dict__.get(name) for name in ("status", "slug")}
         return instance
+
+    @property
+    def stored_slug(self) -> str | None:
+        """The slug in the database before this save (None for a new article)."""
+        return getattr(self, "_stored", {}).get("slug")
 
     @property
     def is_public(self) -> bool:

@@ -74,6 +74,15 @@ class Comment(models.Model):
             # "Is this a returning author?", duplicates, and finding a person's comments.
             models.Index(fields=["author_email", "status"], name="comment_email_idx"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+            # API sync: "approved since <time>".
+            models.Index(fields=["status", "moderated_at"], name="comment_published_idx"),
+        ]
+        constraints = [
+            # moderated_at is when an approved comment became public; sync relies on it.
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(moderated_at__isnull=False),
+                name="approved_comment_has_moderated_at",
+            ),
         ]
 
     def __str__(self):

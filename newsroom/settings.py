@@ -54,6 +54,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "articles",
@@ -240,11 +245,6 @@ LOGGING = {
     },
 }
 
-# --- Third-party apps -------------------------------------------------------
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-
 # --- Newsroom ---------------------------------------------------------------
 
 # Absolute links in e-mails and background tasks, which have no request to go by.
@@ -253,6 +253,52 @@ ARTICLES_PER_PAGE = env.int("NEWSROOM_ARTICLES_PER_PAGE", default=10)
 # Reverse proxies in front of the site that append to X-Forwarded-For. 0 means
 # clients connect directly and REMOTE_ADDR is their address.
 NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
+# API reads per client: generous, so a polling client is never in trouble.
+NEWSROOM_API_READ_RATE = env.str("NEWSROOM_API_READ_RATE", default="600/min")
+
+# --- Third-party apps -------------------------------------------------------
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+REST_FRAMEWORK = {
+    # Token first: an API client without credentials is told to send a token (401).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON or a form (either encoding); anything else is 415.
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["newsroom.api.ReadThrottle"],
+    "NUM_PROXIES": NUM_PROXIES,
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom API",
+    "DESCRIPTION": (
+        "Published articles and their approved comments, posting replies, and "
+        "moderation for staff. Public responses never contain e-mail addresses, "
+        "IP addresses, user agents or comments that are not approved."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"CommentStatusEnum": "comments.models.Comment.Status"},
+}
 
 # --- Comments ---------------------------------------------------------------
 

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from articles.api.urls import urlpatterns as article_api
 from articles.sitemaps import SITEMAPS
+from comments.api.urls import urlpatterns as comment_api
 
 from .views import healthz
 
@@ -14,6 +17,9 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("comments.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("api/v1/", include((article_api + comment_api, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,12 @@ def _collected_static(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Tests create many users; real hashing is deliberately slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Tests share one cache (Redis in CI): start each from a clean slate.
     cache.clear()

@@ -80,6 +80,10 @@ class CommentFactory(factory.django.DjangoModelFactory):
     body = factory.Sequence(lambda n: f"Comment number {n}, with a thought of its own.")
     body_html = factory.LazyAttribute(lambda comment: render_comment(comment.body))
     status = Comment.Status.APPROVED
+    created_at = factory.LazyFunction(timezone.now)
+    moderated_at = factory.LazyAttribute(
+        lambda comment: None if comment.status == Comment.Status.PENDING else comment.created_at
+    )
     ip_address = "198.51.100.7"
     user_agent = "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"
 

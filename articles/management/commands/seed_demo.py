@@ -250,6 +250,11 @@ class Command(BaseCommand):
                     "body_html": render_comment(text),
                     "status": status,
                     "created_at": article.published_at + timedelta(hours=hours),
+                    "moderated_at": (
+                        article.published_at + timedelta(hours=hours + 1)
+                        if status == Comment.Status.APPROVED
+                        else None
+                    ),
                     "moderation_reasons": [
                         {
                             "rule": "demo",

@@ -1,0 +1,211 @@
+from datetime import UTC
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, URLValidator
+from django.urls import reverse
+from rest_framework import serializers
+
+from comments.models import Comment, ModerationEvent
+from comments.validators import (
+    reject_control_characters,
+    reject_invisible_formatting,
+    validate_web_url,
+)
+
+# The columns a public comment is made of: e-mail, IP and user agent are never loaded.
+PUBLIC_COLUMNS = (
+    "id",
+    "article__slug",
+    "parent_id",
+    "author_name",
+    "author_url",
+    "body_html",
+    "created_at",
+)
+
+
+def iso_utc(moment) -> str:
+    # The format DRF's DateTimeField writes for UTC, without its per-value machinery.
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class CommentSerializer(serializers.Serializer):
+    """A public comment: exactly the fields any reader may see.
+
+    Lists serialize rows from `values(*PUBLIC_COLUMNS)`; the declared fields
+    describe the output for the schema, and `to_representation` builds it
+    directly, since a list of 200 comments is the API's hottest path.
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    article = serializers.SlugField(read_only=True, help_text="The article's slug.")
+    parent = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The comment this one replies to."
+    )
+    author_name = serializers.CharField(read_only=True)
+    author_url = serializers.URLField(
+        read_only=True, allow_null=True, help_text="The author's website, if given."
+    )
+    body_html = serializers.CharField(read_only=True, help_text="Sanitized HTML.")
+    created_at = serializers.DateTimeField(read_only=True)
+    url = serializers.URLField(read_only=True, help_text="The comment's permalink on the site.")
+
+    def _permalink_template(self) -> str:
+        template = getattr(self, "_permalink", None)
+        if template is None:
+            # One reverse() per response; rows only fill in the blanks.
+            path = reverse("comments:permalink", kwargs={"slug": "SLUG", "pk": 999999999})
+            template = self.context["request"].build_absolute_uri(path)
+            self._permalink = template
+        return template
+
+    def to_representation(self, row):
+        if not isinstance(row, dict):
+            row = {
+                "id": row.pk,
+                "article__slug": row.article.slug,
+                "parent_id": row.parent_id,
+                "author_name": row.author_name,
+                "author_url": row.author_url,
+                "body_html": row.body_html,
+                "created_at": row.created_at,
+            }
+        slug = row["article__slug"]
+        pk = row["id"]
+        return {
+            "id": pk,
+            "article": slug,
+            "parent": row["parent_id"],
+            "author_name": row["author_name"],
+            "author_url": row["author_url"] or None,
+            "body_html": row["body_html"],
+            "created_at": iso_utc(row["created_at"]),
+            "url": self._permalink_template().replace("SLUG", slug).replace("999999999", str(pk)),
+        }
+
+
+class CommentCreatedSerializer(CommentSerializer):
+    """The answer to a new comment: what readers will see, and whether they can yet."""
+
+    status = serializers.ChoiceField(
+        choices=["approved", "pending"],
+        read_only=True,
+        help_text="approved: published now; pending: waits for a moderator.",
+    )
+    message = serializers.CharField(read_only=True, help_text="A sentence for the author.")
+
+    def to_representation(self, comment):
+        data = super().to_representation(comment)
+        approved = comment.status == Comment.Status.APPROVED
+        # Spam is reported as pending: a spammer learns nothing from the answer.
+        data["status"] = "approved" if approved else "pending"
+        data["message"] = (
+            "Your comment is published."
+            if approved
+            else "Your comment is awaiting moderation and will appear once approved."
+        )
+        return data
+
+
+class StrictCharField(serializers.CharField):
+    """A string field that refuses numbers, booleans, lists and objects."""
+
+    default_error_messages = {"invalid": "Not a valid string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class SingleLineField(StrictCharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            validators=[reject_control_characters, reject_invisible_formatting], **kwargs
+        )
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    """What a client sends to post a comment; checked like the reply form."""
+
+    name = SingleLineField(max_length=100)
+    email = serializers.EmailField(max_length=254, help_text="Never shown or returned.")
+    url = SingleLineField(
+        max_length=200, required=False, allow_blank=True, help_text="http(s) address."
+    )
+    body = StrictCharField(help_text="Plain text; links and a little inline HTML are kept.")
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="The id of the comment answered."
+    )
+    notify = serializers.BooleanField(
+        required=False, default=False, help_text="E-mail the author about replies."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read per request, not at import, so the setting can change without a restart.
+        self.fields["body"].max_length = settings.COMMENTS_MAX_LENGTH
+        self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENTS_MAX_LENGTH))
+
+    def validate_email(self, value):
+        reject_control_characters(value)
+        return value.lower()
+
+    def validate_url(self, value):
+        if value:
+            validate_web_url(value)
+            URLValidator(schemes=["http", "https"])(value)
+        return value
+
+    def validate_body(self, value):
+        reject_control_characters(value, allow_newlines=True)
+        return value
+
+
+class ModerationEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(
+        source="actor.get_username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = ModerationEvent
+        fields = ["created_at", "actor", "from_status", "to_status", "reasons", "note"]
+
+
+class ModerationCommentSerializer(serializers.ModelSerializer):
+    """A comment with everything a moderator needs, private fields included."""
+
+    article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    moderated_by = serializers.CharField(
+        source="moderated_by.get_username", read_only=True, allow_null=True, default=None
+    )
+    history = ModerationEventSerializer(source="events", many=True, read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "article",
+            "parent",
+            "status",
+            "author_name",
+            "author_email",
+            "author_url",
+            "body",
+            "body_html",
+            "moderation_reasons",
+            "ip_address",
+            "user_agent",
+            "notify_on_reply",
+            "created_at",
+            "moderated_at",
+            "moderated_by",
+            "history",
+        ]
+        read_only_fields = fields
+
+
+class ModerationNoteSerializer(serializers.Serializer):
+    note = StrictCharField(
+        required=False, allow_blank=True, max_length=300, help_text="Why, for the history."
+    )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "articles/<slug:slug>/comments/",
+        views.ArticleCommentList.as_view(),
+        name="article-comments",
+    ),
+    path("comments/", views.CommentList.as_view(), name="comment-list"),
+    path("comments/<int:pk>/", views.CommentDetail.as_view(), name="comment-detail"),
+    path("moderation/comments/", views.ModerationCommentList.as_view(), name="moderation-list"),
+    *(
+        path(
+            f"moderation/comments/<int:pk>/{action}/",
+            views.ModerationAction.as_view(moderation_action=action),
+            name=f"moderation-{action}",
+        )
+        for action in views.ACTIONS
+    ),
+]

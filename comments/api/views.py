@@ -1,0 +1,294 @@
+import django_filters
+from django import forms
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import exceptions, generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles import versioning
+from articles.models import Article
+from comments import services
+from comments.models import Comment
+from newsroom.api import (
+    BAD_REQUEST,
+    THROTTLED,
+    CommentCursorPagination,
+    ConditionalGetMixin,
+    FixedWindowThrottle,
+    PublicCacheHeadersMixin,
+    QueueCursorPagination,
+    error,
+)
+from newsroom.http import client_ip
+
+from .serializers import (
+    PUBLIC_COLUMNS,
+    CommentCreatedSerializer,
+    CommentCreateSerializer,
+    CommentSerializer,
+    ModerationCommentSerializer,
+    ModerationNoteSerializer,
+)
+
+# --- Throttles -------------------------------------------------------------------
+
+
+class CommentPostThrottle(FixedWindowThrottle):
+    scope = "comment-post"
+    setting = "COMMENTS_API_POST_RATE"
+
+
+class CommentBurstThrottle(FixedWindowThrottle):
+    scope = "comment-burst"
+    setting = "COMMENTS_API_BURST_RATE"
+
+
+# --- Public ----------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ArticleCommentFilter(django_filters.FilterSet):
+    parent = IdFilter(field_name="parent_id", help_text="Only replies to this comment.")
+    since = django_filters.IsoDateTimeFilter(
+        field_name="moderated_at",
+        lookup_expr="gt",
+        help_text="ISO 8601. Only comments published after this moment (including older "
+        "comments approved since), for incremental sync.",
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["parent", "since"]
+
+
+class PublicCommentFilter(ArticleCommentFilter):
+    article = django_filters.CharFilter(field_name="article__slug", help_text="Article slug.")
+
+    class Meta(ArticleCommentFilter.Meta):
+        fields = ["article", "parent", "since"]
+
+
+def public_comment_rows():
+    return Comment.objects.public().values(*PUBLIC_COLUMNS)
+
+
+class PublicCommentListMixin(PublicCacheHeadersMixin, ConditionalGetMixin):
+    serializer_class = CommentSerializer
+    pagination_class = CommentCursorPagination
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Approved comments of all published articles",
+        responses={200: CommentSerializer(many=True), 400: BAD_REQUEST, 429: THROTTLED},
+    )
+)
+class CommentList(PublicCommentListMixin, generics.ListAPIView):
+    """Approved comments, flat and oldest first; `parent` rebuilds the threads."""
+
+    filterset_class = PublicCommentFilter
+
+    def get_queryset(self):
+        return public_comment_rows()
+
+    def content_version(self, request, **kwargs):
+        return versioning.current_version()
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="One approved comment",
+        responses={200: CommentSerializer, 404: error("No such public comment.")},
+    )
+)
+class CommentDetail(PublicCacheHeadersMixin, ConditionalGetMixin, generics.RetrieveAPIView):
+    serializer_class = CommentSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return public_comment_rows()
+
+    def content_version(self, request, **kwargs):
+        return versioning.current_version()
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Approved comments of one article",
+        responses={
+            200: CommentSerializer(many=True),
+            400: BAD_REQUEST,
+            404: error("No such published article."),
+            429: THROTTLED,
+        },
+    ),
+    post=extend_schema(
+        summary="Post a comment",
+        description="Goes through the same checks, sanitizing and moderation as the "
+        "site's reply form. The e-mail address is never returned.",
+        request=CommentCreateSerializer,
+        responses={
+            201: CommentCreatedSerializer,
+            400: BAD_REQUEST,
+            403: error("Comments are closed for this article."),
+            404: error("No such published article."),
+            415: error("The body is neither JSON nor a form."),
+            429: THROTTLED,
+        },
+    ),
+)
+class ArticleCommentList(PublicCommentListMixin, generics.ListCreateAPIView):
+    """An article's approved comments, oldest first; and the way to post a new one."""
+
+    filterset_class = ArticleCommentFilter
+
+    def get_article(self) -> Article:
+        return get_object_or_404(Article.objects.published(), slug=self.kwargs["slug"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return Comment.objects.none()
+        return public_comment_rows().filter(article=self.get_article())
+
+    def get_serializer_class(self):
+        if self.request.method == "POST":
+            return CommentCreateSerializer
+        return CommentSerializer
+
+    def get_throttles(self):
+        if self.request.method == "POST":
+            return [CommentBurstThrottle(), CommentPostThrottle()]
+        return super().get_throttles()
+
+    def content_version(self, request, slug, **kwargs):
+        article_id = versioning.article_id_for(slug)
+        return versioning.current_version(article_id) if article_id else None
+
+    def create(self, request, *args, **kwargs):
+        article = self.get_article()
+        if not article.accepts_comments():
+            raise exceptions.PermissionDenied(services.CommentsClosed().message)
+        incoming = CommentCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        try:
+            comment = services.submit_comment(
+                article=article,
+                name=data["name"],
+                email=data["email"],
+                url=data.get("url", ""),
+                body=data["body"],
+                parent_id=data.get("parent"),
+                notify=data.get("notify", False),
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("user-agent", ""),
+            )
+        except services.CommentsClosed as closed:
+            raise exceptions.PermissionDenied(closed.message) from None
+        except services.CommentError as refused:
+            if refused.status_code == 429:
+                raise exceptions.Throttled(wait=60, detail=refused.message) from None
+            raise exceptions.ValidationError(
+                {refused.field or "non_field_errors": [refused.message]}
+            ) from None
+        output = CommentCreatedSerializer(comment, context=self.get_serializer_context())
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+# --- Moderation ------------------------------------------------------------------
+
+
+class IsModerator(permissions.BasePermission):
+    """Members of "Moderators" (who may change comments) and superusers."""
+
+    message = "Only moderators can do this."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("comments.change_comment"))
+
+
+class ModerationStatusFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Comment.Status.choices, help_text="The queue to list; all statuses if left out."
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["status"]
+
+
+def moderation_queryset():
+    return Comment.objects.select_related("article", "moderated_by").prefetch_related(
+        "events__actor"
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The moderation queue",
+        responses={
+            200: ModerationCommentSerializer(many=True),
+            401: error("No credentials."),
+            403: error("Not a moderator."),
+        },
+    )
+)
+class ModerationCommentList(generics.ListAPIView):
+    """Comments of every status with their private fields and history, newest first."""
+
+    permission_classes = [IsModerator]
+    serializer_class = ModerationCommentSerializer
+    pagination_class = QueueCursorPagination
+    filterset_class = ModerationStatusFilter
+    throttle_classes = []
+
+    def get_queryset(self):
+        return moderation_queryset()
+
+
+ACTIONS = {
+    "approve": Comment.Status.APPROVED,
+    "spam": Comment.Status.SPAM,
+    "remove": Comment.Status.REMOVED,
+    "restore": Comment.Status.PENDING,
+}
+
+
+class ModerationAction(APIView):
+    """Change a comment's status; the change is recorded with the moderator's name."""
+
+    permission_classes = [IsModerator]
+    throttle_classes = []
+    moderation_action = "approve"  # set per URL
+
+    @extend_schema(
+        request=ModerationNoteSerializer,
+        responses={
+            200: ModerationCommentSerializer,
+            401: error("No credentials."),
+            403: error("Not a moderator."),
+            404: error("No such comment."),
+        },
+    )
+    def post(self, request, pk):
+        comment = get_object_or_404(Comment, pk=pk)
+        note = ModerationNoteSerializer(data=request.data)
+        note.is_valid(raise_exception=True)
+        services.set_status(
+            comment,
+            ACTIONS[self.moderation_action],
+            actor=request.user,
+            note=note.validated_data.get("note", ""),
+        )
+        fresh = moderation_queryset().get(pk=pk)
+        return Response(ModerationCommentSerializer(fresh).data)
+
+    def get_view_name(self):
+        return f"{self.moderation_action.title()} a comment"

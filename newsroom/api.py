@@ -1,0 +1,181 @@
+"""What every API view shares: throttles, pagination, caching headers."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.throttling import SimpleRateThrottle
+
+from articles.versioning import Version
+
+# --- Error shapes, for the schema ---------------------------------------------
+
+ErrorDetail = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorDetail, description=description)
+
+
+BAD_REQUEST = OpenApiResponse(
+    {
+        "oneOf": [
+            {
+                "type": "object",
+                "description": '{"<field>": ["message", ...]}: one entry per field to fix.',
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+            {
+                "type": "object",
+                "description": "The body could not be read at all.",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
+            },
+        ]
+    },
+    description="Messages per field that needs fixing, or a detail when the body "
+    "could not be read at all.",
+)
+THROTTLED = error("Too many requests; Retry-After says when to try again.")
+
+
+# --- Throttles -------------------------------------------------------------------
+
+
+class FixedWindowThrottle(SimpleRateThrottle):
+    """Counts a client's requests per time window in the shared cache.
+
+    DRF's own throttles keep every request's timestamp, which is fine for a few
+    posts a minute but heavy for hundreds of reads; a counter costs the same
+    whatever the rate. Clients are told how long to wait (Retry-After).
+    """
+
+    setting: str = ""
+
+    def get_rate(self):
+        # Read on every request, so the setting can be changed without a restart.
+        return getattr(settings, self.setting)
+
+    def __init__(self):
+        # SimpleRateThrottle reads the rate in __init__; ours is read per request.
+        pass
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"ip:{self.get_ident(request)}"
+        return f"throttle:{self.scope}:{ident}"
+
+    def allow_request(self, request, view):
+        rate = self.get_rate()
+        if not rate:
+            return True
+        self.num_requests, self.duration = self.parse_rate(rate)
+        self.now = time.time()
+        window = int(self.now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        key = f"{self.get_cache_key(request, view)}:{window}"
+        cache.add(key, 0, timeout=self.duration + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window expired between add and incr
+            cache.set(key, 1, timeout=self.duration + 1)
+            count = 1
+        return count <= self.num_requests
+
+    def wait(self):
+        return max(self.window_ends - self.now, 0)
+
+
+class ReadThrottle(FixedWindowThrottle):
+    scope = "read"
+    setting = "NEWSROOM_API_READ_RATE"
+
+    def allow_request(self, request, view):
+        # Writes have their own, stricter throttles.
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
+
+
+# --- Pagination ------------------------------------------------------------------
+
+
+class ArticlePagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class CommentCursorPagination(CursorPagination):
+    """Oldest first. A cursor stays valid while new comments arrive: nothing is
+    skipped or seen twice, unlike page numbers."""
+
+    ordering = ("created_at", "id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class QueueCursorPagination(CursorPagination):
+    """The moderation queue: newest first."""
+
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+# --- Caching headers -------------------------------------------------------------
+
+
+class ConditionalGetMixin:
+    """ETag and Last-Modified from content versions, and 304s that cost no query.
+
+    A view names the content its answer depends on with `content_version()`;
+    a client repeating a request with If-None-Match or If-Modified-Since gets
+    304 Not Modified as long as that content has not changed.
+    """
+
+    def content_version(self, request, **kwargs) -> Version | None:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        version = self.content_version(request, **kwargs)
+        if version is None:
+            return super().get(request, *args, **kwargs)
+        digest = hashlib.blake2b(
+            f"{version.key}|{request.get_full_path()}".encode(), digest_size=16
+        ).hexdigest()
+        etag = f'"{digest}"'
+        last_modified = int(version.last_modified)
+        conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        response = conditional or super().get(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+        return response
+
+
+class PublicCacheHeadersMixin:
+    """Anonymous reads may be kept by browsers and shared caches for a minute."""
+
+    public_max_age = 60
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code in (200, 304):
+            if request.user and request.user.is_authenticated:
+                patch_cache_control(response, private=True, no_cache=True)
+            else:
+                patch_cache_control(response, public=True, max_age=self.public_max_age)
+        return response

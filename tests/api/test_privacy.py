@@ -1,0 +1,125 @@
+"""No public endpoint ever gives away a private field or a hidden comment."""
+
+import json
+
+import pytest
+
+from tests.factories import ArticleFactory, CommentFactory, tomorrow
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = ("hidden.person@example.org", "203.0.113.66", "SecretAgent/7.0")
+HIDDEN_TEXTS = (
+    "Pending words",
+    "Spam words",
+    "Removed words",
+    "Draft article words",
+    "Scheduled words",
+)
+
+
+@pytest.fixture
+def world():
+    article = ArticleFactory(slug="open-article")
+    approved = CommentFactory(
+        article=article,
+        author_email=SECRETS[0],
+        ip_address=SECRETS[1],
+        user_agent=SECRETS[2],
+    )
+    hidden = [
+        CommentFactory(article=article, status="pending", body=HIDDEN_TEXTS[0], parent=approved),
+        CommentFactory(article=article, status="spam", body=HIDDEN_TEXTS[1]),
+        CommentFactory(article=article, status="removed", body=HIDDEN_TEXTS[2]),
+        CommentFactory(
+            article=ArticleFactory(slug="draft-article", status="draft", published_at=None),
+            body=HIDDEN_TEXTS[3],
+        ),
+        CommentFactory(
+            article=ArticleFactory(slug="scheduled-article", published_at=tomorrow()),
+            body=HIDDEN_TEXTS[4],
+        ),
+    ]
+    return approved, hidden
+
+
+TRICKS = [
+    {},
+    {"status": "pending"},
+    {"status": "all"},
+    {"status__in": "pending,spam"},
+    {"include": "author_email,ip_address"},
+    {"fields": "author_email"},
+    {"format": "api"},
+    {"article": "draft-article"},
+    {"article__status": "draft"},
+    {"author_email": SECRETS[0]},
+    {"ip_address": SECRETS[1]},
+    {"page_size": "1000"},
+    {"ordering": "-author_email"},
+    {"search": "hidden.person"},
+]
+
+
+def public_urls(approved, hidden):
+    return [
+        "/api/v1/articles/",
+        "/api/v1/articles/open-article/",
+        "/api/v1/articles/open-article/comments/",
+        "/api/v1/comments/",
+        f"/api/v1/comments/{approved.pk}/",
+        *(f"/api/v1/comments/{comment.pk}/" for comment in hidden),
+        "/api/v1/articles/draft-article/",
+        "/api/v1/articles/draft-article/comments/",
+        "/api/v1/articles/scheduled-article/comments/",
+        "/api/schema/",
+    ]
+
+
+@pytest.mark.parametrize("params", TRICKS, ids=lambda p: ",".join(p) or "plain")
+def test_no_public_endpoint_leaks_private_fields_or_hidden_comments(api, world, params):
+    approved, hidden = world
+    for url in public_urls(approved, hidden):
+        response = api.get(url, params)
+        text = response.content.decode()
+        headers = json.dumps(dict(response.headers))
+        for secret in SECRETS + HIDDEN_TEXTS:
+            assert secret not in text, (url, params, secret)
+            assert secret not in headers, (url, params, secret)
+        assert response.status_code < 500
+
+
+def test_hidden_comment_ids_are_404(api, world):
+    _, hidden = world
+
+    assert [api.get(f"/api/v1/comments/{c.pk}/").status_code for c in hidden] == [404] * 5
+
+
+def test_post_response_does_not_echo_private_fields(api, settings):
+    settings.COMMENTS_API_BURST_RATE = None
+    article = ArticleFactory()
+
+    response = api.post(
+        f"/api/v1/articles/{article.slug}/comments/",
+        {"name": "Ada", "email": SECRETS[0], "body": "Hello"},
+        format="json",
+        REMOTE_ADDR=SECRETS[1],
+        HTTP_USER_AGENT=SECRETS[2],
+    )
+
+    assert response.status_code == 201
+    for secret in SECRETS:
+        assert secret not in response.content.decode()
+
+
+def test_no_email_hash_either(api, world):
+    import hashlib
+
+    digests = {
+        hashlib.md5(SECRETS[0].encode()).hexdigest(),  # noqa: S324 (what an avatar service would use)
+        hashlib.sha256(SECRETS[0].encode()).hexdigest(),
+    }
+
+    text = api.get("/api/v1/comments/").content.decode()
+
+    assert not any(digest in text for digest in digests)
