@@ -11,6 +11,7 @@ from newsroom.api import (
     THROTTLED,
     ArticlePagination,
     ConditionalGetMixin,
+    MomentFilter,
     PublicCacheHeadersMixin,
     error,
 )
@@ -21,10 +22,10 @@ from .serializers import ArticleDetailSerializer, ArticleSerializer
 class ArticleFilter(django_filters.FilterSet):
     section = django_filters.CharFilter(field_name="section__slug", help_text="Section slug.")
     tag = django_filters.CharFilter(field_name="tags__slug", help_text="Tag slug.")
-    published_after = django_filters.IsoDateTimeFilter(
+    published_after = MomentFilter(
         field_name="published_at", lookup_expr="gte", help_text="ISO 8601; inclusive."
     )
-    published_before = django_filters.IsoDateTimeFilter(
+    published_before = MomentFilter(
         field_name="published_at", lookup_expr="lt", help_text="ISO 8601; exclusive."
     )
 

@@ -17,6 +17,7 @@ from newsroom.api import (
     CommentCursorPagination,
     ConditionalGetMixin,
     FixedWindowThrottle,
+    MomentFilter,
     PublicCacheHeadersMixin,
     QueueCursorPagination,
     error,
@@ -55,7 +56,7 @@ class IdFilter(django_filters.NumberFilter):
 
 class ArticleCommentFilter(django_filters.FilterSet):
     parent = IdFilter(field_name="parent_id", help_text="Only replies to this comment.")
-    since = django_filters.IsoDateTimeFilter(
+    since = MomentFilter(
         field_name="moderated_at",
         lookup_expr="gt",
         help_text="ISO 8601. Only comments published after this moment (including older "

@@ -71,7 +71,18 @@ def test_comment_list_filters(api):
     assert ids(api.get("/api/v1/comments/", {"article": elsewhere.article.slug})) == [elsewhere.pk]
 
 
-@pytest.mark.parametrize("params", [{"parent": "abc"}, {"since": "yesterday"}, {"parent": "1.5"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"parent": "abc"},
+        {"parent": "1.5"},
+        {"since": "yesterday"},
+        # Valid ISO 8601 that no database can compare with.
+        {"since": "0086-03-29T19:50:35.21+20:07"},
+        {"since": "9999-12-31T23:59:59-05:00"},
+        {"since": "0001-01-01T00:00:00+05:00"},
+    ],
+)
 def test_bad_filter_values_are_400(api, params):
     response = api.get("/api/v1/comments/", params)
 
