@@ -10,7 +10,7 @@ from functools import partial
 from urllib.parse import urlsplit
 
 import bleach
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import LinkifyFilter, build_url_re
 
 COMMENT_TAGS = frozenset(
     {"a", "abbr", "b", "blockquote", "cite", "code", "del", "em", "i", "q", "s", "strong"}
@@ -35,9 +35,18 @@ LINK_REL = "nofollow ugc noopener"
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
+# Linkify only web addresses. Bleach's default list of schemes includes data:,
+# and linkified links are made after the allowlist has run (found by hypothesis).
+_WEB_URL = build_url_re(protocols=["http", "https"])
+
+
 def _mark_link(attrs, new=False):
-    if (None, "href") in attrs:
-        attrs[(None, "rel")] = LINK_REL
+    href = attrs.get((None, "href"))
+    if href is None:
+        return attrs
+    if urlsplit(href.strip()).scheme.lower() not in COMMENT_PROTOCOLS:
+        return None  # keep the text, drop the link
+    attrs[(None, "rel")] = LINK_REL
     return attrs
 
 
@@ -47,7 +56,15 @@ _comment_cleaner = bleach.Cleaner(
     protocols=COMMENT_PROTOCOLS,
     strip=False,
     strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_mark_link], skip_tags={"code"}, parse_email=False)],
+    filters=[
+        partial(
+            LinkifyFilter,
+            callbacks=[_mark_link],
+            skip_tags={"code"},
+            parse_email=False,
+            url_re=_WEB_URL,
+        )
+    ],
 )
 
 

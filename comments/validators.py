@@ -21,7 +21,14 @@ def validate_web_url(value: str) -> None:
 
 
 def reject_control_characters(value: str, *, allow_newlines: bool = False) -> None:
-    """Refuse NUL and other control characters (newlines and tabs only in text)."""
+    """Refuse NUL and other control characters (newlines and tabs only in text),
+    and the replacement character that stands for bytes that were not UTF-8."""
+    if "\ufffd" in value:
+        raise ValidationError(
+            "This text contains characters that could not be read (not UTF-8). "
+            "Please type them again.",
+            code="encoding",
+        )
     allowed = {"\n", "\r", "\t"} if allow_newlines else set()
     for char in value:
         if char in allowed:

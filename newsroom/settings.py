@@ -7,9 +7,11 @@ in-process cache, e-mail printed to the console. Production sets
 see README.md for the full list.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
@@ -61,12 +63,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
     "articles",
     "comments",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers locked-out logins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -142,6 +150,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses logins from a locked-out username and address before any check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # --- Internationalisation ---------------------------------------------------
 
@@ -197,6 +210,22 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend]}}
 
 # --- Security ---------------------------------------------------------------
 
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # No inline script runs unless it carries this response's nonce.
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Editorial images come from other sites; Bootstrap draws icons as data: SVG.
+        "img-src": [SELF, "https:", "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -204,6 +233,26 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# A friendly page (that keeps the reader's text) when a form's CSRF token fails.
+CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
+
+# Request sizes, set on purpose: a reply is at most COMMENTS_MAX_LENGTH
+# characters and an article a few hundred kilobytes, so anything over 1 MiB is
+# refused with 413 before it is read (RequestSizeLimitMiddleware), whichever
+# parser would have handled it. Nothing on the site accepts file uploads.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # the admin's bulk actions post one field per row
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# Brute force on the admin login (django-axes): after AXES_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair is locked out for
+# AXES_COOLOFF_TIME. Attempts live in the database, so every process sees them.
+AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     # Only behind a proxy that sets X-Forwarded-Proto itself and strips the client's.
@@ -253,6 +302,11 @@ ARTICLES_PER_PAGE = env.int("NEWSROOM_ARTICLES_PER_PAGE", default=10)
 # Reverse proxies in front of the site that append to X-Forwarded-For. 0 means
 # clients connect directly and REMOTE_ADDR is their address.
 NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
+# django-axes finds the client address the same way (see newsroom/http.py).
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if NUM_PROXIES else ["REMOTE_ADDR"]
+)
 # API reads per client: generous, so a polling client is never in trouble.
 NEWSROOM_API_READ_RATE = env.str("NEWSROOM_API_READ_RATE", default="600/min")
 

@@ -81,6 +81,17 @@ def test_written_links_get_ugc_rel_and_lose_other_attributes():
     assert html == '<p><a href="https://example.org" rel="nofollow ugc noopener">me</a></p>'
 
 
+@pytest.mark.parametrize(
+    "text", ["data:www.example.com", "ftp://files.example.org/x", "vbscript:www.example.com"]
+)
+def test_only_web_addresses_are_linkified(text):
+    html = render_comment(text)
+
+    hrefs = [attrs["href"] for tag, attrs in elements(html) if tag == "a"]
+    assert all(href.startswith(("http://", "https://")) for href in hrefs)
+    assert html.startswith(f"<p>{text.split(':')[0]}:")
+
+
 def test_code_is_not_linkified():
     assert render_comment("<code>www.example.com</code>") == "<p><code>www.example.com</code></p>"
 
