@@ -33,6 +33,7 @@ $(VENV)/.installed-dev: pyproject.toml build-constraints.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: export DJANGO_DEBUG = true
+run: export NEWSROOM_SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

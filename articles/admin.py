@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import ngettext
 
@@ -27,7 +28,9 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "body", "byline"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["section", "tags", "author"]
+    # Not the author: searching users needs permission to view them, which
+    # editors do not have. A short list of staff does the job.
+    autocomplete_fields = ["section", "tags"]
     readonly_fields = ["created_at", "updated_at"]
     actions = ["publish", "unpublish"]
     fieldsets = [
@@ -44,6 +47,11 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Byline", ordering="byline")
     def byline_shown(self, article):
         return article.display_byline
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change and obj.author_id is None:

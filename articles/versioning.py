@@ -7,9 +7,11 @@ deleted. Three tokens exist:
 - one per article, changed by any edit to the article or its comments;
 - one for the whole site, changed by any edit at all (front page, feeds,
   lists across articles);
-- the schedule token, changed when a scheduled article's time comes. No job
-  publishes scheduled articles, so readers of the token notice the moment has
-  passed and roll it over themselves.
+- the epoch, changed by what shows on many pages at once (a section, a tag or
+  an author renamed) and when a moment set in advance comes: a scheduled
+  article going public, comments closing at their set time. No job does
+  either, so readers of the token notice the moment has passed and roll the
+  epoch over themselves.
 
 A token starts with the time it was made, which serves as Last-Modified. The
 tokens live in the default cache (Redis in production), so every process sees
@@ -26,8 +28,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 SITE_KEY = "content:site"
-SCHEDULE_KEY = "content:schedule"
-MISSING = -1  # cached "no article has this slug"
+EPOCH_KEY = "content:epoch"
+MISSING = (None, None)  # cached "no article has this slug"
 MISSING_TIMEOUT = 60
 
 
@@ -62,38 +64,42 @@ class Version:
         return max(_token_time(token) for token in self.tokens)
 
 
-def _next_scheduled_time() -> float | None:
+def _next_moment() -> float | None:
+    """The next time a page changes by itself: a publication or a comment closing."""
     from .models import Article
 
-    upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    return upcoming.timestamp() if upcoming else None
+    now = timezone.now()
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    moments = [
+        published.filter(published_at__gt=now).order_by("published_at")
+        .values_list("published_at", flat=True).first(),
+        published.filter(comments_close_at__gt=now).order_by("comments_close_at")
+        .values_list("comments_close_at", flat=True).first(),
+    ]  # fmt: skip
+    upcoming = [moment.timestamp() for moment in moments if moment is not None]
+    return min(upcoming, default=None)
 
 
-def _schedule_token(record: dict | None) -> str:
+def _epoch_token(record: dict | None) -> str:
     if record is None or (record["next"] is not None and time.time() >= record["next"]):
-        # A scheduled article just became public (or nothing is known yet).
-        record = {"token": _new_token(), "next": _next_scheduled_time()}
-        cache.set(SCHEDULE_KEY, record, timeout=None)
+        # A moment set in advance has come (or nothing is known yet).
+        record = {"token": _new_token(), "next": _next_moment()}
+        cache.set(EPOCH_KEY, record, timeout=None)
     return record["token"]
 
 
 def current_version(article_id: int | None = None) -> Version:
     """The version of one article's content, or of the whole site with no id."""
-    keys = [SCHEDULE_KEY, _article_key(article_id) if article_id else SITE_KEY]
+    keys = [EPOCH_KEY, _article_key(article_id) if article_id else SITE_KEY]
     found = cache.get_many(keys)
-    schedule = _schedule_token(found.get(SCHEDULE_KEY))
+    epoch = _epoch_token(found.get(EPOCH_KEY))
     content = found.get(keys[1])
     if content is None:
         content = _new_token()
         # add(): when two processes race here, the first token wins.
         if not cache.add(keys[1], content, timeout=None):
             content = cache.get(keys[1], content)
-    return Version((schedule, content))
+    return Version((epoch, content))
 
 
 def bump_article(article_id: int) -> None:
@@ -102,24 +108,39 @@ def bump_article(article_id: int) -> None:
     cache.set_many({_article_key(article_id): token, SITE_KEY: token}, timeout=None)
 
 
-def reset_schedule() -> None:
-    """Publication dates may have changed: find the next scheduled moment again."""
-    cache.delete(SCHEDULE_KEY)
+def reset_epoch() -> None:
+    """Something shown on many pages changed, or dates set in advance did."""
+    cache.delete(EPOCH_KEY)
 
 
-def article_id_for(slug: str) -> int | None:
-    """The id of the article at `slug` (public or not), remembered in the cache."""
+def _public_from(article) -> float | None:
+    if article.status != article.Status.PUBLISHED or article.published_at is None:
+        return None
+    return article.published_at.timestamp()
+
+
+def public_article_id(slug: str) -> int | None:
+    """The id of the public article at `slug`, or None; remembered in the cache.
+
+    Drafts and scheduled articles give None, so nothing keyed by their version
+    (an ETag, a 304) can tell an outsider that they exist.
+    """
     from .models import Article
 
     found = cache.get(_slug_key(slug))
     if found is None:
-        found = Article.objects.filter(slug=slug).values_list("id", flat=True).first() or MISSING
-        cache.set(_slug_key(slug), found, timeout=None if found != MISSING else MISSING_TIMEOUT)
-    return None if found == MISSING else found
+        article = Article.objects.filter(slug=slug).only("status", "published_at").first()
+        found = (article.pk, _public_from(article)) if article else MISSING
+        cache.set(_slug_key(slug), found, timeout=None if article else MISSING_TIMEOUT)
+    article_id, public_from = found
+    if public_from is None or time.time() < public_from:
+        return None
+    return article_id
 
 
-def remember_slug(slug: str, article_id: int | None) -> None:
-    if article_id is None:
-        cache.delete(_slug_key(slug))
-    else:
-        cache.set(_slug_key(slug), article_id, timeout=None)
+def remember_article(article) -> None:
+    cache.set(_slug_key(article.slug), (article.pk, _public_from(article)), timeout=None)
+
+
+def forget_slug(slug: str) -> None:
+    cache.delete(_slug_key(slug))

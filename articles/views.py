@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from comments.discussion import discussion_context
@@ -87,5 +88,6 @@ def render_article(request, article, *, comment_form=None, status=200, unsent_te
     return render(request, "articles/article_detail.html", context, status=status)
 
 
+@require_safe
 def article_detail(request, slug):
     return render_article(request, get_article_for(request, slug))

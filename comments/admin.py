@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.db import models
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
@@ -158,10 +157,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="article")
     def article_link(self, comment):
+        # The public page: moderators may not edit articles, but they can read them.
         return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:articles_article_change", args=[comment.article_id]),
-            comment.article.title,
+            '<a href="{}">{}</a>', comment.article.get_absolute_url(), comment.article.title
         )
 
     @admin.display(description="as readers see it")

@@ -2,19 +2,23 @@
 
 - "Remember me": name, e-mail and website to prefill the form. Set only when
   the reader ticks the box; unticking it deletes the cookie.
-- Own replies: ids of the reader's replies still awaiting moderation, so the
-  author alone sees them in the thread.
+- Own comments: ids of the comments posted from this browser. The author
+  alone sees their own replies awaiting moderation in the thread, and a
+  browser whose earlier reply was approved counts as a returning author (an
+  e-mail address alone proves nothing: anyone can type it).
 """
 
 import json
 
 from django.conf import settings
 
+from newsroom.ids import parse_id
+
 REMEMBER_COOKIE = "newsroom_commenter"
 REMEMBER_SALT = "comments.remember"
 REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
 
-OWN_COOKIE = "newsroom_own_replies"
+OWN_COOKIE = "newsroom_own_comments"
 OWN_SALT = "comments.own"
 OWN_MAX_AGE = 30 * 24 * 60 * 60
 OWN_LIMIT = 20  # the most recent ones are enough, and the cookie stays small
@@ -53,13 +57,13 @@ def forget_author(response) -> None:
     response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
 
 
-def own_reply_ids(request) -> frozenset[int]:
+def own_comment_ids(request) -> frozenset[int]:
     raw = request.get_signed_cookie(OWN_COOKIE, default="", salt=OWN_SALT, max_age=OWN_MAX_AGE)
-    return frozenset(int(part) for part in raw.split(",") if part.isdigit())
+    return frozenset(filter(None, map(parse_id, raw.split(","))))
 
 
-def add_own_reply(request, response, comment_id: int) -> None:
-    ids = [*sorted(own_reply_ids(request)), comment_id][-OWN_LIMIT:]
+def add_own_comment(request, response, comment_id: int) -> None:
+    ids = [*sorted(own_comment_ids(request)), comment_id][-OWN_LIMIT:]
     response.set_signed_cookie(
         OWN_COOKIE,
         ",".join(str(i) for i in ids),

@@ -1,6 +1,7 @@
 """The discussion block of an article page: the thread and the reply form."""
 
 from articles.models import Article
+from newsroom.ids import parse_id
 
 from . import cookies
 from .forms import ReplyForm
@@ -10,7 +11,7 @@ from .threads import load_thread
 def discussion_context(request, article: Article, form: ReplyForm | None = None) -> dict:
     """What the article page needs for its comments and its reply form."""
     thread = load_thread(
-        article, own_ids=cookies.own_reply_ids(request), page_number=request.GET.get("cpage", 1)
+        article, own_ids=cookies.own_comment_ids(request), page_number=request.GET.get("cpage", 1)
     )
     comments_open = article.accepts_comments()
     replying_to = None
@@ -18,16 +19,16 @@ def discussion_context(request, article: Article, form: ReplyForm | None = None)
         if form is None:
             initial = cookies.remembered_author(request)
             initial["remember"] = bool(initial)
-            parent_id = request.GET.get("replytocom", "")
-            if parent_id.isdigit():
-                replying_to = thread.approved.get(int(parent_id))
+            parent_id = parse_id(request.GET.get("replytocom", ""))
+            if parent_id:
+                replying_to = thread.approved.get(parent_id)
             if replying_to is not None:
                 initial["parent"] = replying_to.pk
             form = ReplyForm(article=article, initial=initial)
         else:
-            parent_id = str(form.data.get("parent", ""))
-            if parent_id.isdigit():
-                replying_to = thread.approved.get(int(parent_id))
+            parent_id = parse_id(form.data.get("parent", ""))
+            if parent_id:
+                replying_to = thread.approved.get(parent_id)
     return {
         "thread": thread,
         "comment_form": form,

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 
+from newsroom.ids import parse_id
+
 from .moderation import FormEvidence
 from .validators import reject_control_characters, reject_invisible_formatting, validate_web_url
 
@@ -80,7 +82,10 @@ class ReplyForm(forms.Form):
     def _build_helper(self) -> FormHelper:
         helper = FormHelper()
         helper.form_id = "commentform"
-        helper.form_action = reverse("comments:post", kwargs={"slug": self.article.slug})
+        # "#respond": after an error, the browser scrolls straight back to the form.
+        helper.form_action = (
+            reverse("comments:post", kwargs={"slug": self.article.slug}) + "#respond"
+        )
         # Errors come from the server, named next to each field, in every browser.
         helper.attrs = {"novalidate": ""}
         helper.layout = Layout(
@@ -129,12 +134,13 @@ class ReplyForm(forms.Form):
         value = (self.cleaned_data["parent"] or "").strip()
         if not value:
             return None
-        if not value.isascii() or not value.isdigit() or len(value) > 18:
+        parent_id = parse_id(value)
+        if parent_id is None:
             raise ValidationError(
                 "The comment you are replying to is not available. "
                 "You can post your text as a new comment instead."
             )
-        return int(value)
+        return parent_id
 
     def evidence(self) -> FormEvidence:
         """How the form was filled in, for the moderation rules."""

@@ -96,10 +96,6 @@ class Comment(models.Model):
         text = " ".join(self.body.split())
         return text if len(text) <= 80 else f"{text[:79]}…"
 
-    @property
-    def is_visible(self) -> bool:
-        return self.status == self.Status.APPROVED
-
 
 class ModerationEvent(models.Model):
     """One change of a comment's status, by a person or by the rules, and why."""

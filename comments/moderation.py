@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from .sanitize import count_links
@@ -77,6 +78,8 @@ class Submission:
     ip_address: str | None = None
     user_agent: str = ""
     form: FormEvidence | None = None
+    # Comments this browser posted before (signed cookie); empty for the API.
+    earlier_comment_ids: frozenset[int] = frozenset()
     received_at: float = field(default_factory=time.time)
 
 
@@ -219,11 +222,21 @@ class Duplicate:
     def check(self, submission: Submission) -> Decision | None:
         from .models import Comment
 
-        repeated = Comment.objects.filter(
-            article=submission.article,
-            author_email=submission.author_email,
-            body=submission.body,
-        ).exists()
+        # Only the sender's own earlier posts (same browser or same address) count:
+        # otherwise the refusal would confirm to anyone that some address wrote
+        # some public comment.
+        same_sender = Q(pk__in=submission.earlier_comment_ids)
+        if submission.ip_address:
+            same_sender |= Q(ip_address=submission.ip_address)
+        repeated = (
+            Comment.objects.filter(
+                article=submission.article,
+                author_email=submission.author_email,
+                body=submission.body,
+            )
+            .filter(same_sender)
+            .exists()
+        )
         if not repeated:
             return None
         return Decision(
@@ -318,7 +331,12 @@ class TooManyLinks:
 
 @dataclass(frozen=True)
 class FirstTimeAuthor:
-    """Hold the first reply of anyone we have not published before."""
+    """Hold the reply of anyone this browser has not shown to be a published author.
+
+    A returning author is one whose earlier comment, sent from the same browser
+    with the same address, was approved. Matching the address alone would let
+    anyone who knows (or guesses) a regular's address post as them.
+    """
 
     slug = "first-time-author"
 
@@ -329,16 +347,18 @@ class FirstTimeAuthor:
     def check(self, submission: Submission) -> Decision | None:
         from .models import Comment
 
-        # Name and address together, so knowing a regular's address is not enough.
         known = (
-            Comment.objects.approved()
-            .filter(author_email=submission.author_email, author_name=submission.author_name)
+            bool(submission.earlier_comment_ids)
+            and Comment.objects.approved()
+            .filter(pk__in=submission.earlier_comment_ids, author_email=submission.author_email)
             .exists()
         )
         if known:
             return None
         return Decision(
-            Verdict.HOLD, self.slug, "No earlier approved reply from this name and address."
+            Verdict.HOLD,
+            self.slug,
+            "No earlier approved reply from this browser with this e-mail address.",
         )
 
 
@@ -372,7 +392,9 @@ def site_policy(submission: Submission) -> Decision:
         return Decision(Verdict.HOLD, "policy", "Every reply waits for a moderator.")
     first_time = FirstTimeAuthor.from_settings().check(submission)
     return first_time or Decision(
-        Verdict.APPROVE, "returning-author", "An earlier reply by this author was approved."
+        Verdict.APPROVE,
+        "returning-author",
+        "An earlier reply from this browser and address was approved.",
     )
 
 

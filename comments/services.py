@@ -32,7 +32,6 @@ class CommentError(Exception):
 
     status_code = 400
     field: str | None = None
-    code = "invalid"
 
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
@@ -43,7 +42,6 @@ class CommentError(Exception):
 
 class CommentsClosed(CommentError):
     status_code = 403
-    code = "closed"
 
     def __init__(self):
         super().__init__("Comments are closed for this article.")
@@ -51,7 +49,6 @@ class CommentsClosed(CommentError):
 
 class ParentUnavailable(CommentError):
     field = "parent"
-    code = "parent"
 
     def __init__(self):
         super().__init__(
@@ -66,7 +63,6 @@ class CommentRefused(CommentError):
     def __init__(self, decision: Decision):
         super().__init__(decision.advice or "We could not accept this reply.")
         self.rule = decision.rule
-        self.code = decision.rule
         # Posting too often is a rate limit, not bad input.
         self.status_code = 429 if decision.rule == "flood" else 400
         self.field = "body" if decision.rule == "duplicate" else None
@@ -101,6 +97,7 @@ def submit_comment(
     ip_address: str | None = None,
     user_agent: str = "",
     form: FormEvidence | None = None,
+    earlier_comment_ids: frozenset[int] = frozenset(),
 ) -> Comment:
     """Take a reader's reply: check, sanitize, moderate and save it.
 
@@ -124,6 +121,7 @@ def submit_comment(
         ip_address=ip_address,
         user_agent=user_agent[:500],
         form=form,
+        earlier_comment_ids=earlier_comment_ids,
     )
     outcome = moderate(submission)
     if outcome.refusal is not None:

@@ -12,7 +12,7 @@ from newsroom.http import client_ip
 from . import cookies, services
 from .forms import ReplyForm
 from .models import Comment
-from .tasks import UNSUBSCRIBE_SALT
+from .tasks import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 from .threads import load_thread
 
 
@@ -23,7 +23,7 @@ def _page_again(request, article, form, status):
 
 
 def _comment_location(request, comment: Comment) -> str:
-    thread = load_thread(comment.article, own_ids=cookies.own_reply_ids(request) | {comment.pk})
+    thread = load_thread(comment.article, own_ids=cookies.own_comment_ids(request) | {comment.pk})
     page = thread.page_of.get(comment.pk, 1)
     query = f"?cpage={page}" if page > 1 else ""
     return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
@@ -36,11 +36,12 @@ def post_comment(request, slug):
     if request.method != "POST":
         return redirect(f"{article.get_absolute_url()}#respond")
 
-    form = ReplyForm(request.POST, article=article)
     if not article.accepts_comments():
+        # Checked before the input: a closed article is the answer whatever was sent.
         return render_article(
             request, article, status=403, unsent_text=request.POST.get("body", "")
         )
+    form = ReplyForm(request.POST, article=article)
     if not form.is_valid():
         return _page_again(request, article, form, status=400)
 
@@ -57,8 +58,9 @@ def post_comment(request, slug):
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             form=form.evidence(),
+            earlier_comment_ids=cookies.own_comment_ids(request),
         )
-    except services.CommentsClosed:
+    except services.CommentsClosed:  # closed while this request was on its way
         return render_article(request, article, status=403, unsent_text=data["body"])
     except services.CommentError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -74,8 +76,7 @@ def post_comment(request, slug):
     else:
         messages.success(request, "Thank you. Your reply is published.")
     response = HttpResponseRedirect(_comment_location(request, comment), status=303)
-    if own_pending:
-        cookies.add_own_reply(request, response, comment.pk)
+    cookies.add_own_comment(request, response, comment.pk)
     if data["remember"]:
         cookies.remember_author(response, name=data["name"], email=data["email"], url=data["url"])
     else:
@@ -86,7 +87,7 @@ def post_comment(request, slug):
 def permalink(request, slug, pk):
     """A stable link to one comment: sends the reader to the page it is on."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    thread = load_thread(article, own_ids=cookies.own_reply_ids(request))
+    thread = load_thread(article, own_ids=cookies.own_comment_ids(request))
     page = thread.page_of.get(pk)
     if page is None:
         return render(request, "comments/gone.html", {"article": article}, status=404)
@@ -99,10 +100,13 @@ def permalink(request, slug, pk):
 def unsubscribe(request, token):
     """GET asks for confirmation; POST stops reply notifications to that address."""
     try:
-        email = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        comment_id = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     except signing.BadSignature:
+        comment_id = None
+    comment = Comment.objects.filter(pk=comment_id).only("author_email").first()
+    if comment is None:
         return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
     if request.method == "POST":
-        services.unsubscribe(email)
+        services.unsubscribe(comment.author_email)
         return render(request, "comments/unsubscribe.html", {"done": True})
     return render(request, "comments/unsubscribe.html", {"token": token})

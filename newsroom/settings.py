@@ -46,6 +46,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env("NEWSROOM_SITE_NAME", default="Newsroom")
 
 INSTALLED_APPS = [
+    "newsroom",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -57,6 +57,8 @@ def csrf_failure(request, reason=""):
     """
     logger.warning("CSRF check failed", extra={"reason": reason, "path": request.path})
     if wants_json(request):
-        return JsonResponse({"detail": "CSRF check failed. Reload the page and try again."}, status=403)
+        return JsonResponse(
+            {"detail": "CSRF check failed. Reload the page and try again."}, status=403
+        )
     unsent_text = request.POST.get("body", "") if request.method == "POST" else ""
     return render(request, "403_csrf.html", {"unsent_text": unsent_text[:20000]}, status=403)

@@ -123,8 +123,14 @@ def test_bad_input(client, settings, case):
         stamp = sign_form_timestamp(article.pk if article else 0, time.time() - 60)
         submission.update({"timestamp": stamp, "homepage": ""})
         if case.raw is not None:
-            body = case.raw + b"&" + urlencode({"name": "Ada", "email": "a@example.org", "timestamp": stamp}).encode()
-            response = client.generic("POST", url, body, content_type="application/x-www-form-urlencoded")
+            body = (
+                case.raw
+                + b"&"
+                + urlencode({"name": "Ada", "email": "a@example.org", "timestamp": stamp}).encode()
+            )
+            response = client.generic(
+                "POST", url, body, content_type="application/x-www-form-urlencoded"
+            )
         else:
             response = client.post(url, submission)
     else:

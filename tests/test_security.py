@@ -28,7 +28,9 @@ def pages(admin_client):
     }
 
 
-@pytest.mark.parametrize("page", ["front page", "article", "api", "api docs", "admin", "admin login"])
+@pytest.mark.parametrize(
+    "page", ["front page", "article", "api", "api docs", "admin", "admin login"]
+)
 def test_security_headers_everywhere(pages, page):
     client, url = pages[page]
 

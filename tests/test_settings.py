@@ -145,10 +145,23 @@ def test_check_deploy_is_clean_in_production():
         "call_command('check', deploy=True, fail_level='WARNING')",
         DJANGO_SECRET_KEY=PRODUCTION_SECRET,
         DJANGO_ALLOWED_HOSTS="news.example.com",
+        CACHE_URL="redis://127.0.0.1:6379/0",
     )
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_about_a_per_process_cache():
+    result = run_python(
+        "from django.core.management import call_command\n"
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        DJANGO_SECRET_KEY=PRODUCTION_SECRET,
+        DJANGO_ALLOWED_HOSTS="news.example.com",
+    )
+
+    assert result.returncode != 0
+    assert "newsroom.W001" in result.stderr
 
 
 def test_logs_are_json_lines():

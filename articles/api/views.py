@@ -91,5 +91,5 @@ class ArticleDetail(PublicCacheHeadersMixin, ConditionalGetMixin, generics.Retri
         return public_articles()
 
     def content_version(self, request, slug, **kwargs):
-        article_id = versioning.article_id_for(slug)
+        article_id = versioning.public_article_id(slug)
         return versioning.current_version(article_id) if article_id else None

@@ -11,6 +11,7 @@ from comments.validators import (
     reject_invisible_formatting,
     validate_web_url,
 )
+from newsroom.ids import MAX_ID
 
 # The columns a public comment is made of: e-mail, IP and user agent are never loaded.
 PUBLIC_COLUMNS = (
@@ -135,7 +136,11 @@ class CommentCreateSerializer(serializers.Serializer):
     )
     body = StrictCharField(help_text="Plain text; links and a little inline HTML are kept.")
     parent = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="The id of the comment answered."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The id of the comment answered.",
     )
     notify = serializers.BooleanField(
         required=False, default=False, help_text="E-mail the author about replies."

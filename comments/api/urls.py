@@ -1,5 +1,7 @@
 from django.urls import path
 
+from newsroom import ids  # noqa: F401  (registers the <id:...> converter)
+
 from . import views
 
 urlpatterns = [
@@ -9,11 +11,11 @@ urlpatterns = [
         name="article-comments",
     ),
     path("comments/", views.CommentList.as_view(), name="comment-list"),
-    path("comments/<int:pk>/", views.CommentDetail.as_view(), name="comment-detail"),
+    path("comments/<id:pk>/", views.CommentDetail.as_view(), name="comment-detail"),
     path("moderation/comments/", views.ModerationCommentList.as_view(), name="moderation-list"),
     *(
         path(
-            f"moderation/comments/<int:pk>/{action}/",
+            f"moderation/comments/<id:pk>/{action}/",
             views.ModerationAction.as_view(moderation_action=action),
             name=f"moderation-{action}",
         )

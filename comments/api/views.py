@@ -23,6 +23,7 @@ from newsroom.api import (
     error,
 )
 from newsroom.http import client_ip
+from newsroom.ids import MAX_ID
 
 from .serializers import (
     PUBLIC_COLUMNS,
@@ -49,9 +50,14 @@ class CommentBurstThrottle(FixedWindowThrottle):
 # --- Public ----------------------------------------------------------------------
 
 
+class IdField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = IdField
 
 
 class ArticleCommentFilter(django_filters.FilterSet):
@@ -168,7 +174,7 @@ class ArticleCommentList(PublicCommentListMixin, generics.ListCreateAPIView):
         return super().get_throttles()
 
     def content_version(self, request, slug, **kwargs):
-        article_id = versioning.article_id_for(slug)
+        article_id = versioning.public_article_id(slug)
         return versioning.current_version(article_id) if article_id else None
 
     def create(self, request, *args, **kwargs):

@@ -115,9 +115,14 @@ def test_too_many_links(body, expected):
         assert decision.detail == "3 links; the limit is 2."
 
 
-def test_duplicate_same_author_text_and_article():
+def test_duplicate_same_sender_text_and_article():
     article = ArticleFactory()
-    CommentFactory(article=article, author_email="ada@example.org", body="Same words.")
+    earlier = CommentFactory(
+        article=article,
+        author_email="ada@example.org",
+        body="Same words.",
+        ip_address="203.0.113.9",
+    )
 
     assert verdict_and_rule(Duplicate().check(submission(article, body="Same words."))) == (
         Verdict.REJECT,
@@ -125,9 +130,22 @@ def test_duplicate_same_author_text_and_article():
     )
     assert Duplicate().check(submission(article, body="Other words.")) is None
     assert Duplicate().check(submission(body="Same words.")) is None  # another article
+    other_address = {"author_email": "bo@example.org"}
+    assert Duplicate().check(submission(article, body="Same words.", **other_address)) is None
+    # From another network, only the browser's own earlier comments count: the
+    # refusal must not confirm who wrote a public comment.
+    elsewhere = {"ip_address": "198.51.100.50"}
+    assert Duplicate().check(submission(article, body="Same words.", **elsewhere)) is None
     assert (
-        Duplicate().check(submission(article, body="Same words.", author_email="bo@example.org"))
-        is None
+        Duplicate().check(
+            submission(
+                article,
+                body="Same words.",
+                earlier_comment_ids=frozenset({earlier.pk}),
+                **elsewhere,
+            )
+        )
+        is not None
     )
 
 
@@ -206,19 +224,24 @@ def test_blocklist_spam_action_beats_hold():
     assert "203.0.113.0/24" in decision.detail
 
 
-def test_first_time_author_is_held_until_one_reply_is_approved():
-    assert verdict_and_rule(FirstTimeAuthor().check(submission())) == (
+def test_first_time_author_is_held_until_a_reply_from_this_browser_is_approved():
+    pending = CommentFactory(author_email="ada@example.org", status=Comment.Status.PENDING)
+    approved = CommentFactory(author_email="ada@example.org")
+    someone_else = CommentFactory(author_email="bo@example.org")
+
+    def decision(*earlier, **fields):
+        return verdict_and_rule(
+            FirstTimeAuthor().check(submission(earlier_comment_ids=frozenset(earlier), **fields))
+        )
+
+    assert decision() == (Verdict.HOLD, "first-time-author")
+    assert decision(pending.pk) == (Verdict.HOLD, "first-time-author")
+    assert decision(someone_else.pk) == (Verdict.HOLD, "first-time-author")
+    assert decision(approved.pk) is None
+    assert decision(approved.pk, author_email="bo@example.org") == (
         Verdict.HOLD,
         "first-time-author",
     )
-
-    CommentFactory(author_name="Ada", author_email="ada@example.org", status=Comment.Status.PENDING)
-    assert FirstTimeAuthor().check(submission()) is not None
-
-    CommentFactory(author_name="Ada", author_email="ada@example.org")
-    assert FirstTimeAuthor().check(submission()) is None
-    # Knowing a regular's address is not enough.
-    assert FirstTimeAuthor().check(submission(author_name="Not Ada")) is not None
 
 
 class Says:
@@ -278,10 +301,11 @@ def test_a_refusal_stops_the_review():
 )
 def test_site_policy_decides_when_no_rule_speaks(settings, policy, returning, expected):
     settings.COMMENTS_MODERATION = policy
+    earlier = frozenset()
     if returning:
-        CommentFactory(author_name="Ada", author_email="ada@example.org")
+        earlier = frozenset({CommentFactory(author_email="ada@example.org").pk})
 
-    outcome = moderate(submission(), rules=[Silent()])
+    outcome = moderate(submission(earlier_comment_ids=earlier), rules=[Silent()])
 
     assert (outcome.verdict, outcome.decisions[0].rule) == expected
 

@@ -18,9 +18,9 @@ FRAGMENTS = [
     "\x00", "\u202e", "\ufeff", "é", "😀",
 ]  # fmt: skip
 
-html_like = st.lists(
-    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=40
-).map("".join)
+html_like = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=40).map(
+    "".join
+)
 
 enough = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -123,7 +123,8 @@ def test_approved_reply_redirects_303_to_its_anchor(client, settings):
     page = client.get(response["Location"])
     assert "Your reply is published." in page_text(page)
     assert f'id="comment-{comment.pk}"' in page_text(page)
-    assert OWN_COOKIE not in response.cookies
+    # The browser remembers its own comment (see the returning-author tests).
+    assert OWN_COOKIE in response.cookies
 
 
 def test_pending_reply_is_shown_to_its_author_only(client, settings):
@@ -148,6 +149,42 @@ def test_pending_reply_is_shown_to_its_author_only(client, settings):
     forger = Client()
     forger.cookies[OWN_COOKIE] = f"{comment.pk}:forged"
     assert "Awaiting my turn." not in page_text(forger.get(article.get_absolute_url()))
+
+
+def test_returning_author_is_recognised_by_browser_not_by_address(client, settings):
+    settings.COMMENTS_MODERATION = "first"
+    article = ArticleFactory()
+    client.post(post_url(article), form_data(article, body="My first reply."))
+    first = Comment.objects.get()
+    assert first.status == "pending"
+    first.status, first.moderated_at = "approved", first.created_at
+    first.save()
+
+    client.post(post_url(article), form_data(article, body="My second reply."))
+    assert Comment.objects.get(body="My second reply.").status == "approved"
+
+    # Someone else who knows (or guesses) the address gets no such trust.
+    from django.test import Client
+
+    impostor = Client()
+    impostor.post(post_url(article), form_data(article, body="Pretending to be Ada."))
+    assert Comment.objects.get(body="Pretending to be Ada.").status == "pending"
+
+
+def test_duplicate_refusal_tells_nothing_about_other_peoples_addresses(client, settings):
+    settings.COMMENTS_MODERATION = "all"
+    article = ArticleFactory()
+    CommentFactory(article=article, author_email="victim@example.org", body="Public words.")
+    from django.test import Client
+
+    prober = Client(REMOTE_ADDR="192.0.2.200")
+    response = prober.post(
+        post_url(article), form_data(article, email="victim@example.org", body="Public words.")
+    )
+
+    # Same answer as for any address: held for a moderator, not "you already sent this".
+    assert response.status_code == 303
+    assert "awaiting moderation" in page_text(prober.get(response["Location"]))
 
 
 def test_author_no_longer_sees_own_comment_once_removed(client):

@@ -1,7 +1,7 @@
-"""Load a small demo edition: sections, tags and a handful of articles.
+"""Load a small demo edition: sections, tags, a handful of articles, a discussion.
 
-Running it again updates the same rows instead of adding copies, so it is safe
-to call on every start of the development server.
+Running it again adds only what is missing: no copies, and edits made to the
+demo content since are kept. `make run` calls it on every start.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -214,22 +214,23 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         sections = {
-            slug: Section.objects.update_or_create(
+            slug: Section.objects.get_or_create(
                 slug=slug, defaults={"name": name, "description": description}
             )[0]
             for slug, (name, description) in SECTIONS.items()
         }
         tags = {
-            slug: Tag.objects.update_or_create(slug=slug, defaults={"name": name})[0]
+            slug: Tag.objects.get_or_create(slug=slug, defaults={"name": name})[0]
             for slug, name in TAGS.items()
         }
         for spec in ARTICLES:
             fields = {k: v for k, v in spec.items() if k not in {"slug", "section", "tags"}}
-            article, created = Article.objects.update_or_create(
+            article, created = Article.objects.get_or_create(
                 slug=spec["slug"], defaults={**fields, "section": sections[spec["section"]]}
             )
-            article.tags.set([tags[slug] for slug in spec["tags"]])
-            self.stdout.write(f"{'Created' if created else 'Updated'} article: {article.title}")
+            if created:
+                article.tags.set([tags[slug] for slug in spec["tags"]])
+                self.stdout.write(f"Created article: {article.title}")
         self.seed_comments(Article.objects.get(slug=ARTICLES[0]["slug"]))
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
 
