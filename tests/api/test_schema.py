@@ -79,6 +79,7 @@ def test_swagger_ui_is_served_from_our_own_static_files(client):
     assert "/api/schema/" in script.content.decode()
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_public_api_never_fails_and_matches_its_schema(live_server, settings):
     """Schemathesis sends generated requests, valid and invalid, to every public
     operation of a live server: no answer may be a server error, and every answer

@@ -195,7 +195,9 @@ def test_failing_mail_server_is_logged_and_the_reply_kept(
     assert mail.outbox == []
 
 
-@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
+# The worker closes its connection when done, so no wrapping transaction. Every
+# transactional test restores the migrated data (groups, permissions) the same way.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_task_backend_queues_mail_for_the_worker(settings, mailoutbox):
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
