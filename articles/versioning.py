@@ -138,6 +138,12 @@ def public_article_id(slug: str) -> int | None:
     return article_id
 
 
+def public_article_version(slug: str) -> Version | None:
+    """The version of the public article at `slug`; None if there is no such article."""
+    article_id = public_article_id(slug)
+    return current_version(article_id) if article_id else None
+
+
 def remember_article(article) -> None:
     cache.set(_slug_key(article.slug), (article.pk, _public_from(article)), timeout=None)
 

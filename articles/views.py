@@ -1,11 +1,15 @@
 from django.conf import settings
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from comments.discussion import discussion_context
+from comments.forms import sign_form_timestamp
+from newsroom import pagecache
 
+from . import versioning
 from .models import Article, Section, Tag
 
 
@@ -72,22 +76,61 @@ def get_article_for(request, slug: str) -> Article:
         raise Http404("No article here.") from None
 
 
-def render_article(request, article, *, comment_form=None, status=200, unsent_text=None):
+def render_article(
+    request, article, *, comment_form=None, status=200, unsent_text=None, shared=False
+):
     """The article page, with its discussion and reply form.
 
     `comment_form` is a bound form to show again with its errors; `unsent_text`
     is a reply that could not be posted because comments closed, shown so the
-    reader can keep it.
+    reader can keep it. `shared` renders the copy kept for every anonymous
+    reader, with placeholders for the CSRF token and the form's timestamp.
     """
     context = {
         "article": article,
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         "unsent_text": unsent_text,
-        **discussion_context(request, article, form=comment_form),
+        **discussion_context(request, article, form=comment_form, shared=shared),
     }
+    if shared:
+        context["csrf_token"] = pagecache.placeholder(pagecache.CSRF_PLACEHOLDER_NAME)
     return render(request, "articles/article_detail.html", context, status=status)
+
+
+def _shared_article_page(request, slug):
+    """The page from the shared cache, given this reader's CSRF token and form timestamp.
+
+    None when the page is not for sharing: a signed-in or returning reader, a
+    reply link (?replytocom), or an article that is not public.
+    """
+    if not (pagecache.enabled() and pagecache.is_shareable(request)):
+        return None
+    if not set(request.GET) <= {"cpage"}:
+        return None
+    article_id = versioning.public_article_id(slug)
+    if article_id is None:
+        return None
+    key = pagecache.key_for(
+        "article", versioning.current_version(article_id), request.build_absolute_uri()
+    )
+    html = pagecache.get_or_build(
+        key,
+        lambda: render_article(
+            request, get_article_for(request, slug), shared=True
+        ).content.decode(),
+    )
+    html = html.replace(
+        pagecache.placeholder(pagecache.CSRF_PLACEHOLDER_NAME), get_token(request)
+    ).replace(
+        pagecache.placeholder(pagecache.FORM_TIMESTAMP_PLACEHOLDER_NAME),
+        sign_form_timestamp(article_id),
+    )
+    return pagecache.shared_response(request, html, "text/html; charset=utf-8")
 
 
 @require_safe
 def article_detail(request, slug):
+    shared = _shared_article_page(request, slug)
+    if shared is not None:
+        return shared
     return render_article(request, get_article_for(request, slug))

@@ -1,7 +1,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from articles.signals import bump_after_commit
+from articles.signals import bump_article_version
 
 from .models import Comment
 
@@ -10,4 +10,4 @@ from .models import Comment
 def comment_changed(sender, instance, **kwargs):
     # Every path (submission, moderation, admin edits, deletions) saves or deletes
     # through the model, so this one receiver keeps cached pages honest.
-    bump_after_commit(instance.article_id)
+    bump_article_version(instance.article_id)

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import UTC, timedelta
+from functools import wraps
 
 import django_filters
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.throttling import SimpleRateThrottle
 
 from articles.versioning import Version
+
+from . import pagecache
 
 # --- Error shapes, for the schema ---------------------------------------------
 
@@ -177,32 +178,86 @@ class QueueCursorPagination(CursorPagination):
 # --- Caching headers -------------------------------------------------------------
 
 
-class ConditionalGetMixin:
-    """ETag and Last-Modified from content versions, and 304s that cost no query.
+# Query parameters worth a shared cache entry; any other makes the request private.
+SHARED_API_PARAMS = frozenset(
+    {"page", "page_size", "cursor", "since", "parent", "article", "section", "tag",
+     "published_after", "published_before"}
+)  # fmt: skip
 
-    A view names the content its answer depends on with `content_version()`;
+
+def _shared_api_key(request, version: Version) -> str | None:
+    if not (pagecache.enabled() and pagecache.is_shareable(request)):
+        return None
+    if not set(request.GET) <= SHARED_API_PARAMS:
+        return None
+    # The absolute address: answers hold absolute links, which differ per host.
+    return pagecache.key_for("api", version, request.build_absolute_uri())
+
+
+def _public_headers(response):
+    patch_cache_control(response, public=True, max_age=PublicCacheHeadersMixin.public_max_age)
+    return response
+
+
+class ConditionalGetMixin:
+    """ETag and Last-Modified from content versions, 304s that cost no query, and
+    answers to anonymous readers kept in the shared cache.
+
+    A view names the content its answer depends on with `version_of(**kwargs)`;
     a client repeating a request with If-None-Match or If-Modified-Since gets
     304 Not Modified as long as that content has not changed.
     """
 
-    def content_version(self, request, **kwargs) -> Version | None:
+    @staticmethod
+    def version_of(**kwargs) -> Version | None:
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        version = self.content_version(request, **kwargs)
+        version = self.version_of(**kwargs)
         if version is None:
             return super().get(request, *args, **kwargs)
-        digest = hashlib.blake2b(
-            f"{version.key}|{request.get_full_path()}".encode(), digest_size=16
-        ).hexdigest()
-        etag = f'"{digest}"'
-        last_modified = int(version.last_modified)
-        conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        response = conditional or super().get(request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(last_modified)
+        etag, last_modified, not_modified = pagecache.conditional(request, version)
+        if not_modified is not None:
+            return pagecache.validated(not_modified, etag, last_modified)
+        response = super().get(request, *args, **kwargs)
+        if response.status_code == 200:
+            pagecache.validated(response, etag, last_modified)
+            key = _shared_api_key(request, version)
+            if key is not None:
+                response.add_post_render_callback(
+                    lambda done: cache.set(
+                        key, (done.content, done["Content-Type"]), pagecache.TIMEOUT
+                    )
+                )
         return response
+
+
+def shared_api_view(view_class):
+    """`view_class.as_view()`, answering anonymous reads from the shared cache first.
+
+    A hit needs no database, no authentication and no serializer; everything
+    else (misses, writes, signed-in clients) goes to the DRF view, which fills
+    the cache. Throttles count the requests that reach DRF: a cached answer
+    costs next to nothing.
+    """
+    drf_view = view_class.as_view()
+
+    @wraps(drf_view)
+    def view(request, *args, **kwargs):
+        if request.method == "GET":
+            version = view_class.version_of(**kwargs)
+            key = version and _shared_api_key(request, version)
+            if key:
+                etag, last_modified, not_modified = pagecache.conditional(request, version)
+                if not_modified is not None:
+                    return _public_headers(pagecache.validated(not_modified, etag, last_modified))
+                hit = cache.get(key)
+                if hit is not None:
+                    response = pagecache.shared_response(request, *hit)
+                    return _public_headers(pagecache.validated(response, etag, last_modified))
+        return drf_view(request, *args, **kwargs)
+
+    return view
 
 
 class PublicCacheHeadersMixin:

@@ -308,6 +308,9 @@ AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if NUM_PROXIES else ["REMOTE_ADDR"]
 )
+# Serve anonymous readers' pages, feeds and API reads from the cache (see
+# newsroom/pagecache.py). Off only to measure the uncached path.
+NEWSROOM_SHARED_CACHE = env.bool("NEWSROOM_SHARED_CACHE", default=True)
 # API reads per client: generous, so a polling client is never in trouble.
 NEWSROOM_API_READ_RATE = env.str("NEWSROOM_API_READ_RATE", default="600/min")
 

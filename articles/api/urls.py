@@ -1,8 +1,10 @@
 from django.urls import path
 
+from newsroom.api import shared_api_view
+
 from . import views
 
 urlpatterns = [
-    path("articles/", views.ArticleList.as_view(), name="article-list"),
-    path("articles/<slug:slug>/", views.ArticleDetail.as_view(), name="article-detail"),
+    path("articles/", shared_api_view(views.ArticleList), name="article-list"),
+    path("articles/<slug:slug>/", shared_api_view(views.ArticleDetail), name="article-detail"),
 ]

@@ -67,7 +67,8 @@ class ArticleList(PublicCacheHeadersMixin, ConditionalGetMixin, generics.ListAPI
     def get_queryset(self):
         return public_articles()
 
-    def content_version(self, request, **kwargs):
+    @staticmethod
+    def version_of(**kwargs):
         return versioning.current_version()
 
 
@@ -90,6 +91,6 @@ class ArticleDetail(PublicCacheHeadersMixin, ConditionalGetMixin, generics.Retri
     def get_queryset(self):
         return public_articles()
 
-    def content_version(self, request, slug, **kwargs):
-        article_id = versioning.public_article_id(slug)
-        return versioning.current_version(article_id) if article_id else None
+    @staticmethod
+    def version_of(slug, **kwargs):
+        return versioning.public_article_version(slug)

@@ -104,7 +104,8 @@ class CommentList(PublicCommentListMixin, generics.ListAPIView):
     def get_queryset(self):
         return public_comment_rows()
 
-    def content_version(self, request, **kwargs):
+    @staticmethod
+    def version_of(**kwargs):
         return versioning.current_version()
 
 
@@ -121,7 +122,8 @@ class CommentDetail(PublicCacheHeadersMixin, ConditionalGetMixin, generics.Retri
     def get_queryset(self):
         return public_comment_rows()
 
-    def content_version(self, request, **kwargs):
+    @staticmethod
+    def version_of(**kwargs):
         return versioning.current_version()
 
 
@@ -173,9 +175,9 @@ class ArticleCommentList(PublicCommentListMixin, generics.ListCreateAPIView):
             return [CommentBurstThrottle(), CommentPostThrottle()]
         return super().get_throttles()
 
-    def content_version(self, request, slug, **kwargs):
-        article_id = versioning.public_article_id(slug)
-        return versioning.current_version(article_id) if article_id else None
+    @staticmethod
+    def version_of(slug, **kwargs):
+        return versioning.public_article_version(slug)
 
     def create(self, request, *args, **kwargs):
         article = self.get_article()

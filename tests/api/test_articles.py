@@ -87,7 +87,8 @@ def test_closed_article_says_so(api):
 
 
 @pytest.mark.parametrize("count", [5, 40])
-def test_article_list_queries_do_not_grow(api, django_assert_num_queries, count):
+def test_article_list_queries_do_not_grow(api, django_assert_num_queries, settings, count):
+    settings.NEWSROOM_SHARED_CACHE = False  # measure the work behind a cache miss
     tags = TagFactory.create_batch(2)
     for _ in range(count):
         CommentFactory(article=ArticleFactory(tags=tags))
@@ -97,3 +98,14 @@ def test_article_list_queries_do_not_grow(api, django_assert_num_queries, count)
     # The count, the page of articles with sections and comment counts, their tags.
     with django_assert_num_queries(3):
         assert api.get("/api/v1/articles/").status_code == 200
+
+
+def test_article_list_is_served_from_the_shared_cache(api, django_assert_num_queries):
+    ArticleFactory.create_batch(3)
+    first = api.get("/api/v1/articles/")
+
+    with django_assert_num_queries(0):
+        again = api.get("/api/v1/articles/")
+
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]

@@ -1,0 +1,143 @@
+"""Responses shared between anonymous readers, keyed by content versions.
+
+A response may be shared only when nothing in it depends on who asked: no
+session (staff see drafts and banners), no flash message, no "remember me"
+details, no reply of their own awaiting moderation. Keys include the version
+tokens of articles.versioning, so every change makes old copies unreachable:
+nothing is ever served stale, and nothing has to be deleted.
+
+Pages that hold a form keep two per-visitor values out of the cached copy (the
+CSRF token and the form's signed timestamp): placeholders are stored, and
+filled in for each reader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.crypto import salted_hmac
+from django.utils.http import http_date
+
+from articles.versioning import Version, current_version, public_article_version
+
+# Stand-ins for what differs per reader in a shared page with a form.
+CSRF_PLACEHOLDER_NAME = "csrf"
+FORM_TIMESTAMP_PLACEHOLDER_NAME = "form-timestamp"
+# Cookies that make a response personal.
+PERSONAL_COOKIES = ("messages", "newsroom_commenter", "newsroom_own_comments")
+TIMEOUT = 24 * 60 * 60  # a version changes long before; this only bounds memory
+
+
+def enabled() -> bool:
+    return settings.NEWSROOM_SHARED_CACHE
+
+
+def is_shareable(request) -> bool:
+    """Whether the answer to this request is the same for every anonymous reader."""
+    if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies:
+        return False
+    return not any(name in cookies for name in PERSONAL_COOKIES)
+
+
+def placeholder(name: str) -> str:
+    """A stand-in no reader can type: derived from the secret key, same in every process."""
+    return f"x{salted_hmac('newsroom.pagecache', name).hexdigest()[:24]}x"
+
+
+def get_or_build(key: str, build: Callable[[], object]):
+    """The cached value at `key`, or `build()`'s result, stored for the next reader."""
+    if not enabled():
+        return build()
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def _digest(version: Version, path: str) -> str:
+    return hashlib.blake2b(f"{version.key}|{path}".encode(), digest_size=16).hexdigest()
+
+
+def key_for(kind: str, version: Version, path: str) -> str:
+    """A short cache key for the answer at `path` under `version`."""
+    return f"{kind}:{_digest(version, path)}"
+
+
+def etag_for(version: Version, path: str) -> str:
+    return f'"{_digest(version, path)}"'
+
+
+def conditional(request, version: Version):
+    """(ETag, Last-Modified, a 304 response or None) for `request` at `version`."""
+    etag = etag_for(version, request.get_full_path())
+    last_modified = int(version.last_modified)
+    return (
+        etag,
+        last_modified,
+        get_conditional_response(request, etag=etag, last_modified=last_modified),
+    )
+
+
+def validated(response, etag: str, last_modified: int):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    return response
+
+
+def shared_response(request, body: bytes | str, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    # Another reader's cookies would change the answer: keep caches apart per cookie.
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def shared_page(version_of: Callable[..., Version | None], params=frozenset({"page"})):
+    """Serve a view's answer to anonymous readers from the cache, per content version.
+
+    For pages without a form: the cached copy is the whole response. Requests
+    with query parameters other than `params` are answered by the view alone.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not (enabled() and is_shareable(request) and set(request.GET) <= params):
+                return view(request, *args, **kwargs)
+            version = version_of(**kwargs)
+            if version is None:
+                return view(request, *args, **kwargs)
+            key = key_for("page", version, request.build_absolute_uri())
+            hit = cache.get(key)
+            if hit is not None:
+                return shared_response(request, *hit)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                if hasattr(response, "render"):
+                    response.render()
+                cache.set(key, (response.content, response["Content-Type"]), TIMEOUT)
+                patch_vary_headers(response, ["Cookie"])
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def site_wide(params=frozenset({"page"})):
+    """For pages that change with any article or comment: listings, site feeds."""
+    return shared_page(lambda **kwargs: current_version(), params)
+
+
+def per_article(params=frozenset()):
+    """For pages of one public article (slug in the address)."""
+    return shared_page(public_article_version, params)
