@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.http import Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from comments.discussion import discussion_context
-from comments.forms import sign_form_timestamp
+from comments.forms import CSRF_PLACEHOLDER, fill_reader_values
 from newsroom import pagecache
 
 from . import versioning
@@ -93,7 +92,7 @@ def render_article(
         **discussion_context(request, article, form=comment_form, shared=shared),
     }
     if shared:
-        context["csrf_token"] = pagecache.placeholder(pagecache.CSRF_PLACEHOLDER_NAME)
+        context["csrf_token"] = CSRF_PLACEHOLDER
     return render(request, "articles/article_detail.html", context, status=status)
 
 
@@ -119,13 +118,9 @@ def _shared_article_page(request, slug):
             request, get_article_for(request, slug), shared=True
         ).content.decode(),
     )
-    html = html.replace(
-        pagecache.placeholder(pagecache.CSRF_PLACEHOLDER_NAME), get_token(request)
-    ).replace(
-        pagecache.placeholder(pagecache.FORM_TIMESTAMP_PLACEHOLDER_NAME),
-        sign_form_timestamp(article_id),
+    return pagecache.shared_response(
+        request, fill_reader_values(html, request, article_id), "text/html; charset=utf-8"
     )
-    return pagecache.shared_response(request, html, "text/html; charset=utf-8")
 
 
 @require_safe

@@ -1,21 +1,31 @@
 import time
+from functools import lru_cache
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
+from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.middleware.csrf import get_token
 from django.urls import reverse
 
+from articles.models import Article
 from newsroom.ids import parse_id
+from newsroom.pagecache import placeholder
 
 from .moderation import FormEvidence
 from .validators import reject_control_characters, reject_invisible_formatting, validate_web_url
 
 # Signed so an old form cannot be replayed forever, nor its time faked.
 TIMESTAMP_SALT = "comments.reply-form"
+
+# Stand-ins, in markup made once and shared, for what differs per page or reader.
+CSRF_PLACEHOLDER = placeholder("csrf")
+TIMESTAMP_PLACEHOLDER = placeholder("form-timestamp")
+SLUG_PLACEHOLDER = placeholder("article-slug")
 
 
 def sign_form_timestamp(article_id: int, issued_at: float | None = None) -> str:
@@ -154,3 +164,27 @@ class ReplyForm(forms.Form):
         """Give a form shown again (after an error) a fresh timestamp to send back."""
         self.data = self.data.copy()
         self.data["timestamp"] = sign_form_timestamp(self.article.pk)
+
+
+@lru_cache(maxsize=8)
+def _blank_form_markup(max_length: int) -> str:
+    stand_in = Article(pk=0, slug=SLUG_PLACEHOLDER)  # never saved: it only names the address
+    form = ReplyForm(article=stand_in, initial={"timestamp": TIMESTAMP_PLACEHOLDER})
+    return render_crispy_form(form, context={"csrf_token": CSRF_PLACEHOLDER})
+
+
+def blank_form_html(article) -> str:
+    """The reply form as a new reader sees it, for `article`, still with placeholders
+    for the reader's CSRF token and timestamp (see fill_reader_values).
+
+    Crispy renders it once per process and setting: it depends on nothing else,
+    and rendering it takes longer than drawing a thread of 200 comments.
+    """
+    return _blank_form_markup(settings.COMMENTS_MAX_LENGTH).replace(SLUG_PLACEHOLDER, article.slug)
+
+
+def fill_reader_values(html: str, request, article_id: int) -> str:
+    """Put this reader's CSRF token and a fresh signed timestamp where the placeholders are."""
+    return html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(
+        TIMESTAMP_PLACEHOLDER, sign_form_timestamp(article_id)
+    )

@@ -1,6 +1,10 @@
+from __future__ import annotations
+
+import hashlib
 import ipaddress
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
@@ -10,6 +14,12 @@ from django.utils import timezone
 from articles.models import Article
 
 from .validators import validate_web_url
+
+
+def fingerprint(text: str) -> str:
+    """Equal for texts that differ only in spacing and letter case."""
+    normalized = " ".join(text.split()).casefold()
+    return hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -46,6 +56,9 @@ class Comment(models.Model):
         "website", max_length=200, blank=True, validators=[validate_web_url]
     )
     body = models.TextField(help_text="As the reader wrote it.")
+    # A digest of the text, so "has this author sent this text here before?" is
+    # one index look-up however many comments they wrote.
+    fingerprint = models.CharField(max_length=32, editable=False, default="")
     body_html = models.TextField(editable=False, help_text="Sanitized once, when written.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     moderation_reasons = models.JSONField(default=list, blank=True, editable=False)
@@ -71,8 +84,11 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
             # The moderation queue: one status, newest first.
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
-            # "Is this a returning author?", duplicates, and finding a person's comments.
+            # Finding a person's comments; duplicates.
             models.Index(fields=["author_email", "status"], name="comment_email_idx"),
+            models.Index(
+                fields=["article", "author_email", "fingerprint"], name="comment_duplicate_idx"
+            ),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
             # API sync: "approved since <time>".
             models.Index(fields=["status", "moderated_at"], name="comment_published_idx"),
@@ -87,6 +103,10 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.author_name} on {self.article_id}: {self.excerpt}"
+
+    def save(self, *args, **kwargs):
+        self.fingerprint = fingerprint(self.body)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("comments:permalink", kwargs={"slug": self.article.slug, "pk": self.pk})
@@ -130,6 +150,22 @@ class ModerationEvent(models.Model):
         return "; ".join(reason.get("detail", "") for reason in self.reasons)
 
 
+class BlockedTermQuerySet(models.QuerySet):
+    CACHE_KEY = "comments:blocked-terms"
+
+    def cached(self) -> list[BlockedTerm]:
+        """Every term, from the shared cache: read on each new reply, changed rarely."""
+        terms = cache.get(self.CACHE_KEY)
+        if terms is None:
+            terms = list(self.all())
+            cache.set(self.CACHE_KEY, terms, timeout=None)
+        return terms
+
+    @classmethod
+    def forget_cached(cls) -> None:
+        cache.delete(cls.CACHE_KEY)
+
+
 class BlockedTerm(models.Model):
     """Something editors never want published: a word, an address, a network."""
 
@@ -148,6 +184,8 @@ class BlockedTerm(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.HOLD)
     note = models.CharField(max_length=200, blank=True, help_text="Why it is blocked.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BlockedTermQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "value"]

@@ -220,7 +220,7 @@ class Duplicate:
         return cls()
 
     def check(self, submission: Submission) -> Decision | None:
-        from .models import Comment
+        from .models import Comment, fingerprint
 
         # Only the sender's own earlier posts (same browser or same address) count:
         # otherwise the refusal would confirm to anyone that some address wrote
@@ -232,7 +232,7 @@ class Duplicate:
             Comment.objects.filter(
                 article=submission.article,
                 author_email=submission.author_email,
-                body=submission.body,
+                fingerprint=fingerprint(submission.body),
             )
             .filter(same_sender)
             .exists()
@@ -281,7 +281,7 @@ class Blocklist:
     def check(self, submission: Submission) -> Decision | None:
         from .models import BlockedTerm
 
-        matches = [term for term in BlockedTerm.objects.all() if self._matches(term, submission)]
+        matches = [term for term in BlockedTerm.objects.cached() if self._matches(term, submission)]
         if not matches:
             return None
         spam = any(term.action == BlockedTerm.Action.SPAM for term in matches)

@@ -161,7 +161,7 @@ def submit_comment(
 
 def _after_submit(comment: Comment) -> None:
     record_post_for_flood(comment.ip_address)
-    if comment.status == Comment.Status.PENDING:
+    if comment.status == Comment.Status.PENDING and settings.COMMENTS_MODERATORS:
         tasks.notify_moderators.enqueue(comment.pk)
     elif comment.status == Comment.Status.APPROVED and comment.parent_id:
         tasks.notify_reply.enqueue(comment.pk)

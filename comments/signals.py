@@ -1,9 +1,9 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from articles.signals import bump_article_version
+from articles.signals import bump_article_version, now_and_after_commit
 
-from .models import Comment
+from .models import BlockedTerm, BlockedTermQuerySet, Comment
 
 
 @receiver([post_save, post_delete], sender=Comment)
@@ -11,3 +11,8 @@ def comment_changed(sender, instance, **kwargs):
     # Every path (submission, moderation, admin edits, deletions) saves or deletes
     # through the model, so this one receiver keeps cached pages honest.
     bump_article_version(instance.article_id)
+
+
+@receiver([post_save, post_delete], sender=BlockedTerm)
+def blocklist_changed(sender, **kwargs):
+    now_and_after_commit(BlockedTermQuerySet.forget_cached)

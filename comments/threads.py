@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -12,16 +14,20 @@ from django.db.models import Exists, OuterRef, Q
 
 from .models import Comment
 
-# Only what a page shows: e-mail, IP and user agent are never even loaded.
-DISPLAY_FIELDS = (
-    "id",
-    "parent_id",
-    "status",
-    "author_name",
-    "author_url",
-    "body_html",
-    "created_at",
-)
+
+class ThreadComment(NamedTuple):
+    """What a page shows of a comment: e-mail, IP and user agent are never even loaded."""
+
+    pk: int
+    parent_id: int | None
+    status: str
+    author_name: str
+    author_url: str
+    body_html: str
+    created_at: datetime
+
+
+DISPLAY_FIELDS = ("id", *ThreadComment._fields[1:])
 OWN_VISIBLE_STATUSES = (Comment.Status.PENDING, Comment.Status.SPAM)
 
 
@@ -29,7 +35,7 @@ OWN_VISIBLE_STATUSES = (Comment.Status.PENDING, Comment.Status.SPAM)
 class Entry:
     """One comment in display order, with what the template needs to nest it."""
 
-    comment: Comment
+    comment: ThreadComment
     depth: int
     # A removed, spam or pending comment kept only so its approved replies make sense.
     placeholder: bool = False
@@ -45,7 +51,7 @@ class Thread:
     count: int  # approved comments under the article
     page: Page
     page_of: dict[int, int]  # comment id -> comments page it appears on
-    approved: dict[int, Comment]  # every approved comment of the article, by id
+    approved: dict[int, ThreadComment]  # every approved comment of the article, by id
 
     @property
     def is_paginated(self) -> bool:
@@ -73,28 +79,29 @@ def load_thread(article, *, own_ids=frozenset(), page_number=1) -> Thread:
     wanted = Q(status=Comment.Status.APPROVED) | Q(has_replies)
     if own_ids:
         wanted |= Q(pk__in=own_ids, status__in=OWN_VISIBLE_STATUSES)
-    rows = list(
-        Comment.objects.for_article(article)
+    rows = [
+        ThreadComment._make(values)
+        for values in Comment.objects.for_article(article)
         .filter(wanted)
-        .only(*DISPLAY_FIELDS)
         .order_by("created_at", "id")
-    )
+        .values_list(*DISPLAY_FIELDS)
+    ]
     return _lay_out(rows, own_ids, page_number)
 
 
-def _lay_out(rows: list[Comment], own_ids, page_number) -> Thread:
+def _lay_out(rows: list[ThreadComment], own_ids, page_number) -> Thread:
     by_id = {comment.pk: comment for comment in rows}
-    children: dict[int | None, list[Comment]] = defaultdict(list)
+    children: dict[int | None, list[ThreadComment]] = defaultdict(list)
     for comment in rows:
         if comment.parent_id is None or comment.parent_id in by_id:
             children[comment.parent_id].append(comment)
 
-    def is_own(comment: Comment) -> bool:
+    def is_own(comment: ThreadComment) -> bool:
         return comment.pk in own_ids and comment.status in OWN_VISIBLE_STATUSES
 
     shown: dict[int, bool] = {}
 
-    def is_shown(comment: Comment) -> bool:
+    def is_shown(comment: ThreadComment) -> bool:
         # Children first: a thread is at most COMMENTS_MAX_DEPTH deep.
         if comment.pk not in shown:
             shown[comment.pk] = (
@@ -112,7 +119,7 @@ def _lay_out(rows: list[Comment], own_ids, page_number) -> Thread:
     entries: list[Entry] = []
     page_of: dict[int, int] = {}
 
-    def walk(comment: Comment, depth: int, page_number: int, collect: bool) -> None:
+    def walk(comment: ThreadComment, depth: int, page_number: int, collect: bool) -> None:
         page_of[comment.pk] = page_number
         if collect:
             entries.append(

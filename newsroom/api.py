@@ -4,21 +4,40 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, timedelta
-from functools import wraps
+from functools import partial, wraps
 
 import django_filters
+import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.utils.encoders import JSONEncoder as DRFJSONEncoder
 
 from articles.versioning import Version
 
 from . import pagecache
+
+# --- Rendering ---------------------------------------------------------------------
+
+
+class FastJSONRenderer(JSONRenderer):
+    """JSON through orjson: the same output as DRF's renderer (compact, UTF-8),
+    several times faster on a list of 200 comments."""
+
+    _fallback = DRFJSONEncoder()
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return orjson.dumps(data, default=self._fallback.default)
+
 
 # --- Error shapes, for the schema ---------------------------------------------
 
@@ -165,6 +184,13 @@ class CommentCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def _get_position_from_instance(self, instance, ordering):
+        # Public lists carry created_at as ISO text under "created" (newsroom.db.IsoUtc);
+        # the database compares it as a moment again.
+        if isinstance(instance, dict) and "created" in instance:
+            return instance["created"]
+        return super()._get_position_from_instance(instance, ordering)
+
 
 class QueueCursorPagination(CursorPagination):
     """The moderation queue: newest first."""
@@ -185,13 +211,14 @@ SHARED_API_PARAMS = frozenset(
 )  # fmt: skip
 
 
-def _shared_api_key(request, version: Version) -> str | None:
+def _shared_api_digest(request, version: Version) -> str | None:
+    """The name of a shared copy of this answer, or None if it must not be shared."""
     if not (pagecache.enabled() and pagecache.is_shareable(request)):
         return None
     if not set(request.GET) <= SHARED_API_PARAMS:
         return None
     # The absolute address: answers hold absolute links, which differ per host.
-    return pagecache.key_for("api", version, request.build_absolute_uri())
+    return pagecache.digest(version, request.build_absolute_uri())
 
 
 def _public_headers(response):
@@ -222,39 +249,43 @@ class ConditionalGetMixin:
         response = super().get(request, *args, **kwargs)
         if response.status_code == 200:
             pagecache.validated(response, etag, last_modified)
-            key = _shared_api_key(request, version)
-            if key is not None:
-                response.add_post_render_callback(
-                    lambda done: cache.set(
-                        key, (done.content, done["Content-Type"]), pagecache.TIMEOUT
-                    )
-                )
+            name = _shared_api_digest(request, version)
+            if name is not None:
+                response.add_post_render_callback(partial(_keep_shared_copy, name))
         return response
+
+
+def _keep_shared_copy(name: str, response) -> None:
+    # Body and headers together, so a hit is answered without computing anything.
+    headers = {
+        "Content-Type": response["Content-Type"],
+        "ETag": response["ETag"],
+        "Last-Modified": response["Last-Modified"],
+        "Cache-Control": f"public, max-age={PublicCacheHeadersMixin.public_max_age}",
+        "Vary": "Accept, Cookie",
+    }
+    cache.set(f"api:{name}", (response.content, headers), pagecache.TIMEOUT)
 
 
 def shared_api_view(view_class):
     """`view_class.as_view()`, answering anonymous reads from the shared cache first.
 
     A hit needs no database, no authentication and no serializer; everything
-    else (misses, writes, signed-in clients) goes to the DRF view, which fills
-    the cache. Throttles count the requests that reach DRF: a cached answer
-    costs next to nothing.
+    else (misses, writes, signed-in clients, conditional requests) goes to the
+    DRF view, which fills the cache. Throttles count the requests that reach
+    DRF: a cached answer costs next to nothing.
     """
     drf_view = view_class.as_view()
 
     @wraps(drf_view)
     def view(request, *args, **kwargs):
-        if request.method == "GET":
+        if request.method == "GET" and not pagecache.is_conditional(request):
             version = view_class.version_of(**kwargs)
-            key = version and _shared_api_key(request, version)
-            if key:
-                etag, last_modified, not_modified = pagecache.conditional(request, version)
-                if not_modified is not None:
-                    return _public_headers(pagecache.validated(not_modified, etag, last_modified))
-                hit = cache.get(key)
-                if hit is not None:
-                    response = pagecache.shared_response(request, *hit)
-                    return _public_headers(pagecache.validated(response, etag, last_modified))
+            name = version and _shared_api_digest(request, version)
+            hit = cache.get(f"api:{name}") if name else None
+            if hit is not None:
+                body, headers = hit
+                return HttpResponse(body, headers=headers)
         return drf_view(request, *args, **kwargs)
 
     return view

@@ -42,7 +42,7 @@ class JsonAccessLogger(Logger):
 
 
 logger_class = JsonAccessLogger
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 logconfig_dict = {
     "version": 1,

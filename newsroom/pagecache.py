@@ -26,9 +26,6 @@ from django.utils.http import http_date
 
 from articles.versioning import Version, current_version, public_article_version
 
-# Stand-ins for what differs per reader in a shared page with a form.
-CSRF_PLACEHOLDER_NAME = "csrf"
-FORM_TIMESTAMP_PLACEHOLDER_NAME = "form-timestamp"
 # Cookies that make a response personal.
 PERSONAL_COOKIES = ("messages", "newsroom_commenter", "newsroom_own_comments")
 TIMEOUT = 24 * 60 * 60  # a version changes long before; this only bounds memory
@@ -64,28 +61,30 @@ def get_or_build(key: str, build: Callable[[], object]):
     return value
 
 
-def _digest(version: Version, path: str) -> str:
-    return hashlib.blake2b(f"{version.key}|{path}".encode(), digest_size=16).hexdigest()
+def digest(version: Version, address: str) -> str:
+    """Names the answer at `address` under `version`: its ETag and its cache key."""
+    return hashlib.blake2b(f"{version.key}|{address}".encode(), digest_size=16).hexdigest()
 
 
-def key_for(kind: str, version: Version, path: str) -> str:
-    """A short cache key for the answer at `path` under `version`."""
-    return f"{kind}:{_digest(version, path)}"
-
-
-def etag_for(version: Version, path: str) -> str:
-    return f'"{_digest(version, path)}"'
+def key_for(kind: str, version: Version, address: str) -> str:
+    """A short cache key for the answer at `address` under `version`."""
+    return f"{kind}:{digest(version, address)}"
 
 
 def conditional(request, version: Version):
     """(ETag, Last-Modified, a 304 response or None) for `request` at `version`."""
-    etag = etag_for(version, request.get_full_path())
+    etag = f'"{digest(version, request.build_absolute_uri())}"'
     last_modified = int(version.last_modified)
     return (
         etag,
         last_modified,
         get_conditional_response(request, etag=etag, last_modified=last_modified),
     )
+
+
+def is_conditional(request) -> bool:
+    meta = request.META
+    return "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta
 
 
 def validated(response, etag: str, last_modified: int):

@@ -26,6 +26,7 @@ from newsroom.http import client_ip
 from newsroom.ids import MAX_ID
 
 from .serializers import (
+    PUBLIC_ANNOTATIONS,
     PUBLIC_COLUMNS,
     CommentCreatedSerializer,
     CommentCreateSerializer,
@@ -82,7 +83,7 @@ class PublicCommentFilter(ArticleCommentFilter):
 
 
 def public_comment_rows():
-    return Comment.objects.public().values(*PUBLIC_COLUMNS)
+    return Comment.objects.public().values(*PUBLIC_COLUMNS, **PUBLIC_ANNOTATIONS)
 
 
 class PublicCommentListMixin(PublicCacheHeadersMixin, ConditionalGetMixin):
@@ -158,12 +159,20 @@ class ArticleCommentList(PublicCommentListMixin, generics.ListCreateAPIView):
     filterset_class = ArticleCommentFilter
 
     def get_article(self) -> Article:
-        return get_object_or_404(Article.objects.published(), slug=self.kwargs["slug"])
+        # Only what taking a comment needs; the body can be long.
+        fields = ("slug", "status", "published_at", "allow_comments", "comments_close_at")
+        return get_object_or_404(
+            Article.objects.published().only(*fields), slug=self.kwargs["slug"]
+        )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return Comment.objects.none()
-        return public_comment_rows().filter(article=self.get_article())
+        # The id from the cache of public slugs: no query to find the article.
+        article_id = versioning.public_article_id(self.kwargs["slug"])
+        if article_id is None:
+            raise exceptions.NotFound("No such published article.")
+        return public_comment_rows().filter(article_id=article_id)
 
     def get_serializer_class(self):
         if self.request.method == "POST":

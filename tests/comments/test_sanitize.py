@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import pytest
 
 from comments.sanitize import (
@@ -20,12 +22,12 @@ def assert_only_allowlisted(html: str) -> None:
     for tag, attrs in elements(html):
         assert tag in COMMENT_TAGS | PARAGRAPH_TAGS, (tag, html)
         assert set(attrs) <= ALLOWED_ATTRIBUTES.get(tag, set()), (tag, attrs, html)
-        for name, value in attrs.items():
+        for name in attrs:
             assert not name.startswith("on"), (name, html)
-            assert "javascript:" not in (value or "").lower(), (name, value, html)
         if "href" in attrs:
-            scheme = attrs["href"].split(":", 1)[0].lower()
-            assert scheme in COMMENT_PROTOCOLS, (attrs["href"], html)
+            # What a browser would take for the scheme: leading blanks and controls ignored.
+            href = "".join(ch for ch in attrs["href"] if ch > " ").lower()
+            assert urlsplit(href).scheme in COMMENT_PROTOCOLS, (attrs["href"], html)
             assert attrs["rel"] == LINK_REL
 
 

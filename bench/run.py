@@ -1,0 +1,356 @@
+"""Newsroom's benchmark: `make bench`.
+
+Serves the benchmark workload (bench/workload.py) with gunicorn, one sync
+worker pinned to core 0, production settings (DEBUG off) on SQLite and the
+default cache, and loads it from core 1 with wrk (or bench/load.py without
+it): 8 connections, 3 s of warm-up, then 10 s measured, 3 runs, medians.
+
+Rows, each as requests per second, p50 and p99, and as a share of the limit:
+
+  API warm     GET /api/v1/articles/<slug>/comments/?page_size=200, from the cache
+  API cold     the same with the shared cache off: every request does the work
+  page warm    the article page with its 200 comments, from the cache
+  page cold    the same, rendered on every request
+  limit        precomputed bytes of the API answer's size, through the same middleware
+  writes       POST to the comments API from 4 connections for 10 s, through the
+               whole pipeline; accepted comments per second, errors, and whether
+               every 201 answer matches a new row
+
+    python -m bench.run [--seconds 10] [--warmup 3] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import load
+from bench.workload import ARTICLE, WRITES_ARTICLE
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_CORE, LOAD_CORE = "0", "1"
+READ_CONNECTIONS, WRITE_CONNECTIONS = 8, 4
+
+
+@dataclass
+class Row:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int = 0
+    note: str = ""
+
+
+def pinned(core: str, command: list[str]) -> list[str]:
+    return ["taskset", "-c", core, *command] if shutil.which("taskset") else command
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Site:
+    """A scratch database and static files, and gunicorn serving them."""
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.database = work / "bench.sqlite3"
+        self.env = {
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("DJANGO_", "COMMENTS_", "NEWSROOM_", "DATABASE_", "CACHE_"))
+            },
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_READ_DOTENV": "false",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_STATIC_ROOT": str(work / "static"),
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "NEWSROOM_BENCH_LIMIT_FILE": str(work / "limit.json"),
+            "GUNICORN_ACCESSLOG": "",
+            "WEB_CONCURRENCY": "1",
+            "PYTHONPATH": str(ROOT),
+        }
+        self.server: subprocess.Popen | None = None
+        self.url = ""
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def prepare(self) -> None:
+        self.manage("migrate", "--noinput")
+        self.manage("collectstatic", "--noinput")
+        subprocess.run([sys.executable, "-m", "bench.workload"], cwd=ROOT, env=self.env, check=True)
+
+    def start(self, *, shared_cache: bool) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "newsroom.wsgi",
+            "--config",
+            "python:newsroom.gunicorn_conf",
+        ]
+        env = {
+            **self.env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "NEWSROOM_SHARED_CACHE": str(shared_cache).lower(),
+        }
+        self.server = subprocess.Popen(
+            pinned(SERVER_CORE, command),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):  # noqa: S310 (our server)
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.terminate()
+            self.server.wait(timeout=10)
+            self.server = None
+
+    def rows_in(self, slug: str) -> int:
+        with sqlite3.connect(self.database) as db:
+            return db.execute(
+                "SELECT count(*) FROM comments_comment c"
+                " JOIN articles_article a ON a.id = c.article_id WHERE a.slug = ?",
+                (slug,),
+            ).fetchone()[0]
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def wrk(url: str, seconds: float) -> Row:
+    output = subprocess.run(
+        pinned(
+            LOAD_CORE,
+            ["wrk", "-t1", f"-c{READ_CONNECTIONS}", f"-d{int(seconds)}s", "--latency", url],
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    failures = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    errors = (int(bad.group(1)) if bad else 0) + (
+        sum(map(int, failures.groups())) if failures else 0
+    )
+    return Row("", rps, p50, p99, errors)
+
+
+def python_load(url: str, seconds: float) -> Row:
+    result = load.run(url, connections=READ_CONNECTIONS, seconds=seconds)
+    errors = sum(n for status, n in result.statuses.items() if status != 200)
+    return Row(
+        "",
+        result.requests / seconds,
+        result.percentile(0.5) * 1000,
+        result.percentile(0.99) * 1000,
+        errors,
+    )
+
+
+def measure(name: str, url: str, args) -> Row:
+    tool = wrk if shutil.which("wrk") else python_load
+    runs = []
+    for _ in range(args.runs):
+        tool(url, args.warmup)
+        runs.append(tool(url, args.seconds))
+    return Row(
+        name,
+        statistics.median(r.rps for r in runs),
+        statistics.median(r.p50_ms for r in runs),
+        statistics.median(r.p99_ms for r in runs),
+        sum(r.errors for r in runs),
+    )
+
+
+def measure_writes(site: Site, args) -> Row:
+    url = f"{site.url}/api/v1/articles/{WRITES_ARTICLE}/comments/"
+    text = (
+        "A reply written for the load test, long enough to be realistic: it says "
+        "something about the exercise, the countries taking part, and the statement "
+        "from the ministry. See https://example.org/report for the source. "
+    )
+
+    serial = itertools.count()  # unique texts across runs: a repeat would be a duplicate
+
+    def body(connection: int, number: int) -> bytes:
+        return json.dumps(
+            {
+                "name": f"Writer {connection}",
+                "email": f"writer{connection}@example.org",
+                "body": f"{text}(comment {next(serial)})",
+            }
+        ).encode()
+
+    headers = {"Content-Type": "application/json"}
+    runs = []
+    for _ in range(args.runs):
+        load.run(
+            url,
+            connections=WRITE_CONNECTIONS,
+            seconds=args.warmup,
+            method="POST",
+            body=body,
+            headers=headers,
+        )
+        before = site.rows_in(WRITES_ARTICLE)
+        result = load.run(
+            url,
+            connections=WRITE_CONNECTIONS,
+            seconds=args.seconds,
+            method="POST",
+            body=body,
+            headers=headers,
+        )
+        created = result.statuses.get(201, 0)
+        new_rows = site.rows_in(WRITES_ARTICLE) - before
+        runs.append((result, created, new_rows))
+    errors = sum(r.requests - created for r, created, _ in runs)
+    matched = all(created == rows for _, created, rows in runs)
+    return Row(
+        "writes (accepted/s)",
+        statistics.median(created / args.seconds for _, created, _ in runs),
+        statistics.median(r.percentile(0.5) * 1000 for r, _, _ in runs),
+        statistics.median(r.percentile(0.99) * 1000 for r, _, _ in runs),
+        errors,
+        "201s = new rows in every run" if matched else "201s and new rows differ!",
+    )
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        cpu = found.group(1).strip() if found else cpu
+    import django
+    import gunicorn
+
+    tool = (
+        subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+        .stdout.split("[")[0]
+        .strip()
+        if shutil.which("wrk")
+        else "bench/load.py"
+    )
+    return [
+        f"machine: {os.cpu_count()} cores, {cpu}",
+        f"python {platform.python_version()}, django {django.get_version()}, "
+        f"gunicorn {gunicorn.__version__}, sqlite {sqlite3.sqlite_version}",
+        f"load: {tool}; server pinned to core {SERVER_CORE}, load to core {LOAD_CORE}",
+    ]
+
+
+def table(rows: list[Row], limit: float) -> str:
+    lines = [
+        f"{'row':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs limit':>9} {'errors':>7}  note",
+        "-" * 84,
+    ]
+    for row in rows:
+        share = f"{row.rps / limit:.0%}" if limit else "-"
+        lines.append(
+            f"{row.name:<22} {row.rps:>9.0f} {row.p50_ms:>8.2f} {row.p99_ms:>8.2f} "
+            f"{share:>9} {row.errors:>7}  {row.note}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as scratch:
+        site = Site(Path(scratch))
+        site.prepare()
+        api = f"/api/v1/articles/{ARTICLE}/comments/?page_size=200"
+        page = f"/articles/{ARTICLE}/"
+        rows: list[Row] = []
+        try:
+            site.start(shared_cache=True)
+            with urllib.request.urlopen(site.url + api) as response:  # noqa: S310 (our server)
+                answer = response.read()
+            if len(json.loads(answer)["results"]) != 200:
+                raise RuntimeError("the workload should have 200 comments")
+            Path(site.env["NEWSROOM_BENCH_LIMIT_FILE"]).write_bytes(answer)
+            limit = measure("limit (same bytes)", f"{site.url}/bench/limit/", args)
+            rows.append(measure("API warm", site.url + api, args))
+            rows.append(measure("page warm", site.url + page, args))
+            rows.append(measure_writes(site, args))
+            site.stop()
+            site.start(shared_cache=False)
+            rows.insert(1, measure("API cold", site.url + api, args))
+            rows.insert(3, measure("page cold", site.url + page, args))
+        finally:
+            site.stop()
+        rows.insert(0, limit)
+        print("\n".join(machine()))
+        print(
+            "workload: 1 article, 200 approved comments (40% replies), "
+            f"API answer {len(answer):,} bytes"
+        )
+        print(
+            f"each row: {args.runs} runs of {args.seconds:g} s after {args.warmup:g} s "
+            "of warm-up; medians\n"
+        )
+        print(table(rows, limit.rps))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The benchmark's data, generated from a fixed seed.
+
+One published article with 200 approved comments (40% of them replies, at
+depths 1 to 3, bodies of 200 to 600 characters of plain text, about 90
+distinct authors), and a second article that the write test posts to.
+
+    DJANGO_SETTINGS_MODULE=bench.settings python -m bench.workload
+"""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+SEED = 20220817
+ARTICLE = "bench-thread"
+WRITES_ARTICLE = "bench-writes"
+COMMENTS = 200
+REPLY_SHARE = 0.4
+AUTHORS = 90
+
+WORDS = [
+    "exercise",
+    "troops",
+    "ministry",
+    "cooperation",
+    "partnership",
+    "statement",
+    "drill",
+    "navy",
+    "patrol",
+    "border",
+    "defence",
+    "analysts",
+    "security",
+    "region",
+    "officials",
+    "sanctions",
+    "agreement",
+    "annual",
+    "forces",
+    "strategic",
+    "practical",
+    "friendly",
+    "participating",
+    "countries",
+    "evidence",
+    "report",
+    "question",
+    "answer",
+    "timing",
+    "context",
+    "numbers",
+    "history",
+    "summit",
+    "reader",
+    "source",
+    "claim",
+]
+
+
+def sentence(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(6, 14))
+    return " ".join(words).capitalize() + rng.choice([".", ".", ".", "?", "!"])
+
+
+def body(rng: random.Random) -> str:
+    target = rng.randint(200, 600)
+    text = ""
+    while len(text) < target:
+        text += sentence(rng) + (" " if rng.random() > 0.15 else "\n\n")
+    return text[:target].rstrip()
+
+
+def build() -> None:
+    import django
+
+    django.setup()
+    from articles.models import Article, Section
+    from comments.models import Comment
+    from comments.sanitize import render_comment
+
+    rng = random.Random(SEED)
+    section, _ = Section.objects.get_or_create(slug="world", defaults={"name": "World"})
+    published = datetime(2022, 8, 17, 9, 30, tzinfo=UTC)
+    article, _ = Article.objects.get_or_create(
+        slug=ARTICLE,
+        defaults={
+            "title": "A thread of two hundred replies",
+            "summary": "The benchmark's article.",
+            "body": "<p>" + " ".join(sentence(rng) for _ in range(30)) + "</p>",
+            "section": section,
+            "status": Article.Status.PUBLISHED,
+            "published_at": published,
+        },
+    )
+    Article.objects.get_or_create(
+        slug=WRITES_ARTICLE,
+        defaults={
+            "title": "Where the write test posts",
+            "body": "<p>Write target.</p>",
+            "section": section,
+            "status": Article.Status.PUBLISHED,
+            "published_at": published,
+        },
+    )
+    if article.comments.exists():
+        return
+    authors = [(f"Reader {n}", f"reader{n}@example.org") for n in range(AUTHORS)]
+    # Exactly 40% replies; the first few comments start threads.
+    replies = set(rng.sample(range(5, COMMENTS), round(COMMENTS * REPLY_SHARE)))
+    made: list[Comment] = []
+    for n in range(COMMENTS):
+        moment = published + timedelta(minutes=7 * n)
+        parent = None
+        if n in replies:
+            parent = rng.choice([c for c in made if c.depth < 3])
+        # Every author at least once, then at random: 90 distinct authors.
+        name, email = authors[n] if n < AUTHORS else rng.choice(authors)
+        text = body(rng)
+        comment = Comment.objects.create(
+            article=article,
+            parent=parent,
+            depth=0 if parent is None else parent.depth + 1,
+            author_name=name,
+            author_email=email,
+            body=text,
+            body_html=render_comment(text),
+            status=Comment.Status.APPROVED,
+            created_at=moment,
+            moderated_at=moment,
+            ip_address=f"198.51.100.{n % 250}",
+        )
+        made.append(comment)
+
+
+if __name__ == "__main__":
+    build()
