@@ -10,12 +10,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint format bench clean
+.PHONY: help run serve test lint format bench scale clean
 
 help:
 	@echo "make run     set up, load the demo and serve on http://$(HOST):$(PORT) (SQLite, debug)"
 	@echo "make test    set up the dev tools and run the whole test suite"
 	@echo "make serve   production-like: gunicorn, DEBUG off (needs DJANGO_SECRET_KEY)"
+	@echo "make bench   the benchmark (bench/run.py): gunicorn on core 0, wrk on core 1"
+	@echo "make scale   1,000,000 comments in PostgreSQL (bench/scale.py; DATABASE_URL=postgres://...)"
 	@echo "make lint    ruff check and format check"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make clean   remove the virtualenv and local data"
@@ -51,6 +53,12 @@ serve: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.run
+
+scale: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.scale
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -27,23 +27,20 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import load
+from bench.site import ROOT, ScratchSite
 from bench.workload import ARTICLE, WRITES_ARTICLE
 
-ROOT = Path(__file__).resolve().parent.parent
 SERVER_CORE, LOAD_CORE = "0", "1"
 READ_CONNECTIONS, WRITE_CONNECTIONS = 8, 4
 
@@ -62,91 +59,23 @@ def pinned(core: str, command: list[str]) -> list[str]:
     return ["taskset", "-c", core, *command] if shutil.which("taskset") else command
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Site:
-    """A scratch database and static files, and gunicorn serving them."""
+class Site(ScratchSite):
+    """The benchmark's scratch site: benchmark settings, one worker on core 0."""
 
     def __init__(self, work: Path):
-        self.work = work
-        self.database = work / "bench.sqlite3"
-        self.env = {
-            **{
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith(("DJANGO_", "COMMENTS_", "NEWSROOM_", "DATABASE_", "CACHE_"))
-            },
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DJANGO_READ_DOTENV": "false",
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_SECURE_SSL_REDIRECT": "false",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_STATIC_ROOT": str(work / "static"),
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DATABASE_URL": f"sqlite:///{self.database}",
-            "NEWSROOM_BENCH_LIMIT_FILE": str(work / "limit.json"),
-            "GUNICORN_ACCESSLOG": "",
-            "WEB_CONCURRENCY": "1",
-            "PYTHONPATH": str(ROOT),
-        }
-        self.server: subprocess.Popen | None = None
+        super().__init__(
+            work,
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            NEWSROOM_BENCH_LIMIT_FILE=str(work / "limit.json"),
+        )
         self.url = ""
 
-    def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-        )
-
     def prepare(self) -> None:
-        self.manage("migrate", "--noinput")
-        self.manage("collectstatic", "--noinput")
+        super().prepare()
         subprocess.run([sys.executable, "-m", "bench.workload"], cwd=ROOT, env=self.env, check=True)
 
     def start(self, *, shared_cache: bool) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "newsroom.wsgi",
-            "--config",
-            "python:newsroom.gunicorn_conf",
-        ]
-        env = {
-            **self.env,
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "NEWSROOM_SHARED_CACHE": str(shared_cache).lower(),
-        }
-        self.server = subprocess.Popen(
-            pinned(SERVER_CORE, command),
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):  # noqa: S310 (our server)
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.terminate()
-            self.server.wait(timeout=10)
-            self.server = None
+        self.url = super().start(core=SERVER_CORE, NEWSROOM_SHARED_CACHE=str(shared_cache).lower())
 
     def rows_in(self, slug: str) -> int:
         with sqlite3.connect(self.database) as db:

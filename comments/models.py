@@ -81,9 +81,12 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             # An article's thread, the API lists and feeds: approved, in time order.
-            models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
-            # The moderation queue: one status, newest first.
-            models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
+            models.Index(
+                fields=["article", "status", "created_at", "id"], name="comment_thread_idx"
+            ),
+            # The moderation queues: one status, newest first; and every status.
+            models.Index(fields=["status", "-created_at", "-id"], name="comment_queue_idx"),
+            models.Index(fields=["-created_at", "-id"], name="comment_recent_idx"),
             # Finding a person's comments; duplicates.
             models.Index(fields=["author_email", "status"], name="comment_email_idx"),
             models.Index(

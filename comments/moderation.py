@@ -225,9 +225,13 @@ class Duplicate:
         # Only the sender's own earlier posts (same browser or same address) count:
         # otherwise the refusal would confirm to anyone that some address wrote
         # some public comment.
-        same_sender = Q(pk__in=submission.earlier_comment_ids)
+        same_sender = Q()
+        if submission.earlier_comment_ids:
+            same_sender |= Q(pk__in=submission.earlier_comment_ids)
         if submission.ip_address:
             same_sender |= Q(ip_address=submission.ip_address)
+        if not same_sender:
+            return None
         repeated = (
             Comment.objects.filter(
                 article=submission.article,

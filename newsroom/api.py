@@ -264,7 +264,7 @@ def _keep_shared_copy(name: str, response) -> None:
         "Cache-Control": f"public, max-age={PublicCacheHeadersMixin.public_max_age}",
         "Vary": "Accept, Cookie",
     }
-    cache.set(f"api:{name}", (response.content, headers), pagecache.TIMEOUT)
+    pagecache.keep_answer(f"api:{name}", (response.content, headers))
 
 
 def shared_api_view(view_class):
@@ -282,7 +282,7 @@ def shared_api_view(view_class):
         if request.method == "GET" and not pagecache.is_conditional(request):
             version = view_class.version_of(**kwargs)
             name = version and _shared_api_digest(request, version)
-            hit = cache.get(f"api:{name}") if name else None
+            hit = pagecache.cached_answer(f"api:{name}") if name else None
             if hit is not None:
                 body, headers = hit
                 return HttpResponse(body, headers=headers)

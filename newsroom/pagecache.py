@@ -14,6 +14,8 @@ filled in for each reader.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 
@@ -50,14 +52,57 @@ def placeholder(name: str) -> str:
     return f"x{salted_hmac('newsroom.pagecache', name).hexdigest()[:24]}x"
 
 
+class _RecentAnswers:
+    """The last answers this process served, by key: an entry's key names its content
+    (the version tokens are in it), so a copy kept here can never be stale. A hit
+    saves the trip to the shared cache and the copy of a large body."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self.entries: OrderedDict[str, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key: str, value) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+recent = _RecentAnswers()
+
+
+def cached_answer(key: str):
+    """The answer stored at `key`, from this process's recent answers or the shared cache."""
+    value = recent.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            recent.put(key, value)
+    return value
+
+
+def keep_answer(key: str, value) -> None:
+    cache.set(key, value, TIMEOUT)
+    recent.put(key, value)
+
+
 def get_or_build(key: str, build: Callable[[], object]):
     """The cached value at `key`, or `build()`'s result, stored for the next reader."""
     if not enabled():
         return build()
-    value = cache.get(key)
+    value = cached_answer(key)
     if value is None:
         value = build()
-        cache.set(key, value, TIMEOUT)
+        keep_answer(key, value)
     return value
 
 
@@ -116,14 +161,14 @@ def shared_page(version_of: Callable[..., Version | None], params=frozenset({"pa
             if version is None:
                 return view(request, *args, **kwargs)
             key = key_for("page", version, request.build_absolute_uri())
-            hit = cache.get(key)
+            hit = cached_answer(key)
             if hit is not None:
                 return shared_response(request, *hit)
             response = view(request, *args, **kwargs)
             if response.status_code == 200:
                 if hasattr(response, "render"):
                     response.render()
-                cache.set(key, (response.content, response["Content-Type"]), TIMEOUT)
+                keep_answer(key, (response.content, response["Content-Type"]))
                 patch_vary_headers(response, ["Cookie"])
             return response
 

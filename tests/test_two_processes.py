@@ -7,21 +7,14 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.site import ROOT, ScratchSite
+
 REDIS = ("127.0.0.1", 6379)
 SLUG = "china-to-join-russias-vostok-exercise"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def redis_answers() -> bool:
@@ -39,83 +32,28 @@ def site(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    work = tmp_path_factory.mktemp("two-processes")
-    env = {
-        **{
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "COMMENTS_", "DATABASE_", "CACHE_"))
-        },
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DJANGO_READ_DOTENV": "false",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATIC_ROOT": str(work / "static"),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"sqlite:///{work / 'shared.sqlite3'}",
+    scratch = ScratchSite(
+        tmp_path_factory.mktemp("two-processes"),
         # A key prefix of its own: nothing from another run or test can interfere.
-        "CACHE_URL": "redis://127.0.0.1:6379/3",
-        "DJANGO_CACHE_KEY_PREFIX": f"two-processes-{secrets.token_hex(4)}",
-        "COMMENTS_MODERATION": "none",
-        "COMMENTS_API_BURST_RATE": "",
-        "COMMENTS_API_POST_RATE": "",
-        "DJANGO_SUPERUSER_PASSWORD": "two processes, one truth",
-        "WEB_CONCURRENCY": "1",
-    }
-    manage = [sys.executable, "manage.py"]
-    for command in (
-        ["migrate", "--noinput"],
-        ["collectstatic", "--noinput"],
-        ["seed_demo"],
-        ["createsuperuser", "--noinput", "--username", "chief", "--email", "chief@example.org"],
-    ):
-        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    token = subprocess.run(
-        [*manage, "drf_create_token", "chief"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[2]
-
-    servers, urls = [], []
-    for _ in range(2):
-        port = free_port()
-        servers.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "newsroom.wsgi",
-                    "--config",
-                    "python:newsroom.gunicorn_conf",
-                ],
-                cwd=ROOT,
-                env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
+        CACHE_URL="redis://127.0.0.1:6379/3",
+        DJANGO_CACHE_KEY_PREFIX=f"two-processes-{secrets.token_hex(4)}",
+        COMMENTS_MODERATION="none",
+        COMMENTS_API_BURST_RATE="",
+        COMMENTS_API_POST_RATE="",
+        DJANGO_SUPERUSER_PASSWORD="two processes, one truth",
+    )
+    scratch.prepare()
+    scratch.manage("seed_demo")
+    scratch.manage(
+        "createsuperuser", "--noinput", "--username", "chief", "--email", "c@example.org"
+    )
+    token = scratch.manage("drf_create_token", "chief").split()[2]
     try:
-        for url in urls:
-            for _ in range(100):
-                try:
-                    if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
-            else:
-                pytest.fail(f"{url} did not start")
-        yield {"a": urls[0], "b": urls[1], "env": env, "token": token}
+        # Two processes, one worker each: every request names the process it goes to.
+        a, b = scratch.start(), scratch.start()
+        yield {"a": a, "b": b, "env": scratch.env, "token": token}
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+        scratch.stop()
 
 
 def shell(site, code: str) -> str:

@@ -267,3 +267,22 @@ def test_deleting_a_comment_deletes_its_replies_and_history(admin_client):
 
     assert not Comment.objects.exists()
     assert not ModerationEvent.objects.exists()
+
+
+def test_changelist_count_is_capped_on_big_queues(admin_client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments.admin import CappedCountPaginator, CommentAdmin
+
+    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 5)
+    monkeypatch.setattr(CommentAdmin, "list_per_page", 2)
+    CommentFactory.create_batch(8, status="approved")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(CHANGELIST, {"status": "approved"})
+
+    assert response.context["cl"].result_count == 5
+    assert len(shown(response)) == 2
+    (count,) = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert "LIMIT 5" in count.upper()

@@ -1,0 +1,98 @@
+"""A throwaway copy of the site: its own database and static files, served by gunicorn.
+
+Used by the benchmark and by the tests that need real server processes (two
+processes sharing Redis, concurrent writers on SQLite).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The environment of the process that starts the site must not leak into it.
+PROJECT_PREFIXES = ("DJANGO_", "COMMENTS_", "NEWSROOM_", "DATABASE_", "CACHE_")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ScratchSite:
+    def __init__(self, work: Path, **settings: str):
+        self.work = work
+        self.database = work / "site.sqlite3"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(PROJECT_PREFIXES)},
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+            "DJANGO_READ_DOTENV": "false",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_STATIC_ROOT": str(work / "static"),
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "GUNICORN_ACCESSLOG": "",
+            "PYTHONPATH": str(ROOT),
+            **settings,
+        }
+        self.servers: list[subprocess.Popen] = []
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return result.stdout
+
+    def prepare(self) -> None:
+        self.manage("migrate", "--noinput")
+        self.manage("collectstatic", "--noinput")
+
+    def start(self, *, workers: int = 1, core: str | None = None, **settings: str) -> str:
+        """Start gunicorn (pinned to `core` if given); returns its address."""
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        command = [
+            sys.executable, "-m", "gunicorn", "newsroom.wsgi",
+            "--config", "python:newsroom.gunicorn_conf",
+        ]  # fmt: skip
+        if core is not None and shutil.which("taskset"):
+            command = ["taskset", "-c", core, *command]
+        env = {
+            **self.env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": str(workers),
+            **settings,
+        }
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.servers.append(server)
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310 (ours)
+                    return url
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.terminate()
+            server.wait(timeout=10)
+        self.servers.clear()
