@@ -16,6 +16,23 @@ from .tasks import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 from .threads import load_thread
 
 
+def submit_reply(request, article, fields: dict, **evidence) -> Comment:
+    """services.submit_comment with the checked fields and what the request says of
+    its sender; the reply form and the API both come through here."""
+    return services.submit_comment(
+        article=article,
+        name=fields["name"],
+        email=fields["email"],
+        url=fields.get("url") or "",
+        body=fields["body"],
+        parent_id=fields.get("parent"),
+        notify=fields.get("notify", False),
+        ip_address=client_ip(request),
+        user_agent=request.headers.get("user-agent", ""),
+        **evidence,
+    )
+
+
 def _page_again(request, article, form, status):
     """The article page with the reader's form, their text and what to fix."""
     form.renew_timestamp()
@@ -47,16 +64,10 @@ def post_comment(request, slug):
 
     data = form.cleaned_data
     try:
-        comment = services.submit_comment(
-            article=article,
-            name=data["name"],
-            email=data["email"],
-            url=data["url"],
-            body=data["body"],
-            parent_id=data["parent"],
-            notify=data["notify"],
-            ip_address=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        comment = submit_reply(
+            request,
+            article,
+            data,
             form=form.evidence(),
             earlier_comment_ids=cookies.own_comment_ids(request),
         )

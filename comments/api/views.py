@@ -11,6 +11,7 @@ from articles import versioning
 from articles.models import Article
 from comments import services
 from comments.models import Comment
+from comments.views import submit_reply
 from newsroom.api import (
     BAD_REQUEST,
     THROTTLED,
@@ -22,7 +23,6 @@ from newsroom.api import (
     QueueCursorPagination,
     error,
 )
-from newsroom.http import client_ip
 from newsroom.ids import MAX_ID
 
 from .serializers import (
@@ -86,9 +86,18 @@ def public_comment_rows():
     return Comment.objects.public().values(*PUBLIC_COLUMNS, **PUBLIC_ANNOTATIONS)
 
 
-class PublicCommentListMixin(PublicCacheHeadersMixin, ConditionalGetMixin):
+class PublicComments(PublicCacheHeadersMixin, ConditionalGetMixin):
+    """Approved comments of published articles, as anyone may read them."""
+
     serializer_class = CommentSerializer
     pagination_class = CommentCursorPagination
+
+    def get_queryset(self):
+        return public_comment_rows()
+
+    @staticmethod
+    def version_of(**kwargs):
+        return versioning.current_version()
 
 
 @extend_schema_view(
@@ -97,17 +106,10 @@ class PublicCommentListMixin(PublicCacheHeadersMixin, ConditionalGetMixin):
         responses={200: CommentSerializer(many=True), 400: BAD_REQUEST, 429: THROTTLED},
     )
 )
-class CommentList(PublicCommentListMixin, generics.ListAPIView):
+class CommentList(PublicComments, generics.ListAPIView):
     """Approved comments, flat and oldest first; `parent` rebuilds the threads."""
 
     filterset_class = PublicCommentFilter
-
-    def get_queryset(self):
-        return public_comment_rows()
-
-    @staticmethod
-    def version_of(**kwargs):
-        return versioning.current_version()
 
 
 @extend_schema_view(
@@ -116,16 +118,8 @@ class CommentList(PublicCommentListMixin, generics.ListAPIView):
         responses={200: CommentSerializer, 404: error("No such public comment.")},
     )
 )
-class CommentDetail(PublicCacheHeadersMixin, ConditionalGetMixin, generics.RetrieveAPIView):
-    serializer_class = CommentSerializer
+class CommentDetail(PublicComments, generics.RetrieveAPIView):
     filter_backends = []
-
-    def get_queryset(self):
-        return public_comment_rows()
-
-    @staticmethod
-    def version_of(**kwargs):
-        return versioning.current_version()
 
 
 @extend_schema_view(
@@ -153,7 +147,7 @@ class CommentDetail(PublicCacheHeadersMixin, ConditionalGetMixin, generics.Retri
         },
     ),
 )
-class ArticleCommentList(PublicCommentListMixin, generics.ListCreateAPIView):
+class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
     """An article's approved comments, oldest first; and the way to post a new one."""
 
     filterset_class = ArticleCommentFilter
@@ -194,19 +188,8 @@ class ArticleCommentList(PublicCommentListMixin, generics.ListCreateAPIView):
             raise exceptions.PermissionDenied(services.CommentsClosed().message)
         incoming = CommentCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
         try:
-            comment = services.submit_comment(
-                article=article,
-                name=data["name"],
-                email=data["email"],
-                url=data.get("url", ""),
-                body=data["body"],
-                parent_id=data.get("parent"),
-                notify=data.get("notify", False),
-                ip_address=client_ip(request),
-                user_agent=request.headers.get("user-agent", ""),
-            )
+            comment = submit_reply(request, article, incoming.validated_data)
         except services.CommentsClosed as closed:
             raise exceptions.PermissionDenied(closed.message) from None
         except services.CommentError as refused:
