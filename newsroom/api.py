@@ -221,11 +221,6 @@ def _shared_api_digest(request, version: Version) -> str | None:
     return pagecache.digest(version, request.build_absolute_uri())
 
 
-def _public_headers(response):
-    patch_cache_control(response, public=True, max_age=PublicCacheHeadersMixin.public_max_age)
-    return response
-
-
 class ConditionalGetMixin:
     """ETag and Last-Modified from content versions, 304s that cost no query, and
     answers to anonymous readers kept in the shared cache.
