@@ -25,6 +25,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 SITE_KEY = "content:site"
@@ -38,7 +39,9 @@ def _article_key(article_id: int) -> str:
 
 
 def _slug_key(slug: str) -> str:
-    return f"content:slug:{slug}"
+    # Holds a record of SLUG_RECORD_FIELDS; renamed whenever they change, so a
+    # deploy never reads a record in an older shape.
+    return f"content:article-at:{slug}"
 
 
 def _new_token() -> str:
@@ -113,10 +116,29 @@ def reset_epoch() -> None:
     cache.delete(EPOCH_KEY)
 
 
-def _public_from(article) -> float | None:
-    if article.status != article.Status.PUBLISHED or article.published_at is None:
+# What the slug map keeps of an article: enough to know whether it is public and
+# to take a reply under it, without a query.
+SLUG_RECORD_FIELDS = ("id", "slug", "status", "published_at", "allow_comments", "comments_close_at")
+
+
+def _record_of(article) -> tuple | None:
+    return tuple(getattr(article, name) for name in SLUG_RECORD_FIELDS) if article else None
+
+
+def _public_record(slug: str) -> tuple | None:
+    from .models import Article
+
+    found = cache.get(_slug_key(slug))
+    if found is None:
+        article = Article.objects.filter(slug=slug).only(*SLUG_RECORD_FIELDS[1:]).first()
+        found = _record_of(article) or MISSING
+        cache.set(_slug_key(slug), found, timeout=None if article else MISSING_TIMEOUT)
+    if found == MISSING:
         return None
-    return article.published_at.timestamp()
+    status, published_at = found[2], found[3]
+    if status != Article.Status.PUBLISHED or published_at is None or published_at > timezone.now():
+        return None
+    return found
 
 
 def public_article_id(slug: str) -> int | None:
@@ -125,17 +147,20 @@ def public_article_id(slug: str) -> int | None:
     Drafts and scheduled articles give None, so nothing keyed by their version
     (an ETag, a 304) can tell an outsider that they exist.
     """
+    record = _public_record(slug)
+    return record[0] if record else None
+
+
+def public_article_for_replies(slug: str):
+    """The public article at `slug` with only what taking a reply needs, or None.
+
+    Comes from the cache, like public_article_id(); any other field is loaded
+    from the database when first read.
+    """
     from .models import Article
 
-    found = cache.get(_slug_key(slug))
-    if found is None:
-        article = Article.objects.filter(slug=slug).only("status", "published_at").first()
-        found = (article.pk, _public_from(article)) if article else MISSING
-        cache.set(_slug_key(slug), found, timeout=None if article else MISSING_TIMEOUT)
-    article_id, public_from = found
-    if public_from is None or time.time() < public_from:
-        return None
-    return article_id
+    record = _public_record(slug)
+    return Article.from_db(DEFAULT_DB_ALIAS, SLUG_RECORD_FIELDS, record) if record else None
 
 
 def public_article_version(slug: str) -> Version | None:
@@ -145,7 +170,7 @@ def public_article_version(slug: str) -> Version | None:
 
 
 def remember_article(article) -> None:
-    cache.set(_slug_key(article.slug), (article.pk, _public_from(article)), timeout=None)
+    cache.set(_slug_key(article.slug), _record_of(article), timeout=None)
 
 
 def forget_slug(slug: str) -> None:

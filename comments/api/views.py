@@ -153,11 +153,11 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
     filterset_class = ArticleCommentFilter
 
     def get_article(self) -> Article:
-        # Only what taking a comment needs; the body can be long.
-        fields = ("slug", "status", "published_at", "allow_comments", "comments_close_at")
-        return get_object_or_404(
-            Article.objects.published().only(*fields), slug=self.kwargs["slug"]
-        )
+        # From the cache of public slugs, with only what taking a comment needs.
+        article = versioning.public_article_for_replies(self.kwargs["slug"])
+        if article is None:
+            raise exceptions.NotFound("No such published article.")
+        return article
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request

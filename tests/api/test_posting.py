@@ -132,6 +132,40 @@ def test_closed_article_is_403(api, changes):
     assert response.json() == {"detail": "Comments are closed for this article."}
 
 
+def test_closing_or_unpublishing_stops_posts_at_once(api, settings):
+    settings.COMMENTS_MODERATION = "all"
+    article = ArticleFactory()
+    assert api.post(endpoint(article), payload(), format="json").status_code == 201
+
+    article.allow_comments = False
+    article.save()
+    assert api.post(endpoint(article), payload(body="Closed.")).status_code == 403
+
+    article.allow_comments = True
+    article.save()
+    assert api.post(endpoint(article), payload(body="Open again.")).status_code == 201
+
+    article.status = "draft"
+    article.save()
+    assert api.post(endpoint(article), payload(body="Unpublished.")).status_code == 404
+
+
+def test_a_post_runs_the_same_few_queries_however_busy_the_article(
+    api, settings, django_assert_num_queries
+):
+    settings.COMMENTS_MODERATION = "all"
+    article = ArticleFactory()
+    api.post(endpoint(article), payload(body="The first."), format="json")
+    CommentFactory.create_batch(30, article=article, author_email="ada@example.org")
+
+    # The duplicate look-up and the two inserts, in a transaction (a savepoint
+    # here, inside the test's own); the article comes from the cache.
+    with django_assert_num_queries(5):
+        response = api.post(endpoint(article), payload(body="The second."), format="json")
+
+    assert response.status_code == 201
+
+
 def test_unknown_or_unpublished_article_is_404(api):
     draft = ArticleFactory(status="draft", published_at=None)
 

@@ -149,6 +149,22 @@ def test_duplicate_same_sender_text_and_article():
     )
 
 
+def test_duplicate_ignores_spacing_case_and_address_spelling(django_assert_num_queries):
+    article = ArticleFactory()
+    CommentFactory(
+        article=article,
+        author_email="ada@example.org",
+        body="Same  words,\nsame reply.",
+        ip_address="2001:db8::7",
+    )
+    again = submission(article, body="same words, SAME reply.", ip_address="2001:db8:0:0::7")
+
+    with django_assert_num_queries(1):
+        decision = Duplicate().check(again)
+
+    assert verdict_and_rule(decision) == (Verdict.REJECT, "duplicate")
+
+
 def test_flood_counts_posts_per_address():
     rule = Flood(limit=2, window=60)
     for _ in range(2):
