@@ -18,10 +18,11 @@ from django.utils.safestring import SafeString
 from .threads import Thread
 
 
-def _when(created_at, months: dict[int, str]) -> tuple[str, str]:
+def _when(created_at, zone, months: dict[int, str]) -> tuple[str, str]:
     """(ISO 8601, "27 November 2026, 08:09") in the site's time zone."""
-    local = timezone.localtime(created_at)
-    return local.isoformat(), f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}"
+    local = created_at.astimezone(zone)
+    shown = f"{local.day} {months[local.month]} {local.year}, {local.hour:02}:{local.minute:02}"
+    return local.isoformat(), shown
 
 
 def render_thread(thread: Thread, *, comments_open: bool) -> SafeString:
@@ -31,6 +32,7 @@ def render_thread(thread: Thread, *, comments_open: bool) -> SafeString:
     page_query = thread.page_query
     reply_query = thread.reply_query
     months = {number: str(name) for number, name in MONTHS.items()}  # translated once
+    zone = timezone.get_current_timezone()
     parts = ['<ol class="comment-list list-unstyled">']
     for entry in thread.entries:
         comment = entry.comment
@@ -54,7 +56,7 @@ def render_thread(thread: Thread, *, comments_open: bool) -> SafeString:
                 )
             else:
                 author = name
-            iso, shown = _when(comment.created_at, months)
+            iso, shown = _when(comment.created_at, zone, months)
             parts.append(
                 f'<article class="comment-body" aria-labelledby="comment-{pk}-author">'
                 '<header class="comment-meta small mb-1">'

@@ -7,9 +7,13 @@ from .models import BlockedTerm, BlockedTermQuerySet, Comment
 
 
 @receiver([post_save, post_delete], sender=Comment)
-def comment_changed(sender, instance, **kwargs):
+def comment_changed(sender, instance, created=False, **kwargs):
     # Every path (submission, moderation, admin edits, deletions) saves or deletes
     # through the model, so this one receiver keeps cached pages honest.
+    if created and instance.status != Comment.Status.APPROVED:
+        # Shows on no shared page (its author's own pages are never shared), so a
+        # wave of held or spam replies leaves every cached page in place.
+        return
     bump_article_version(instance.article_id)
 
 

@@ -162,11 +162,16 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return Comment.objects.none()
-        # The id from the cache of public slugs: no query to find the article.
+        # The id from the cache of public slugs: no query to find the article, which
+        # is known to be public, so its approved comments are public too.
         article_id = versioning.public_article_id(self.kwargs["slug"])
         if article_id is None:
             raise exceptions.NotFound("No such published article.")
-        return public_comment_rows().filter(article_id=article_id)
+        return (
+            Comment.objects.approved()
+            .for_article(article_id)
+            .values(*PUBLIC_COLUMNS, **PUBLIC_ANNOTATIONS)
+        )
 
     def get_serializer_class(self):
         if self.request.method == "POST":

@@ -2,7 +2,13 @@ import pytest
 
 from articles.versioning import current_version
 from comments import services
-from tests.factories import ArticleFactory, CommentFactory, TagFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    BlockedTermFactory,
+    CommentFactory,
+    TagFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,4 +69,29 @@ def test_other_articles_keep_their_version(django_capture_on_commit_callbacks):
 
     assert not changes_version(
         other, lambda: services.set_status(comment, "removed"), django_capture_on_commit_callbacks
+    )
+
+
+@pytest.mark.parametrize("policy", ["all", "spam"])
+def test_a_held_or_spam_reply_keeps_the_version_until_approved(
+    policy, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_RULES = ["comments.moderation.Blocklist"]
+    settings.COMMENTS_MODERATION = "all" if policy == "all" else "none"
+    if policy == "spam":
+        BlockedTermFactory(kind="word", value="casino", action="spam")
+    article = ArticleFactory()
+
+    def reply():
+        reply.comment = services.submit_comment(
+            article=article, name="Ada", email="a@example.org", body="Casino news"
+        )
+
+    # Nobody else sees it, so every cached page of the article stays valid.
+    assert not changes_version(article, reply, django_capture_on_commit_callbacks)
+    assert reply.comment.status in {"pending", "spam"}
+    assert changes_version(
+        article,
+        lambda: services.set_status(reply.comment, "approved"),
+        django_capture_on_commit_callbacks,
     )
