@@ -22,6 +22,29 @@ def fingerprint(text: str) -> str:
     return hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
 
 
+class FingerprintField(models.CharField):
+    """The fingerprint() of another field, made again whenever the row is saved."""
+
+    def __init__(self, *args, source: str = "body", **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.source != "body":
+            kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        # Every kind of save (save(), bulk_create(), a prepared insert) comes by here.
+        value = fingerprint(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
@@ -58,7 +81,7 @@ class Comment(models.Model):
     body = models.TextField(help_text="As the reader wrote it.")
     # A digest of the text, so "has this author sent this text here before?" is
     # one index look-up however many comments they wrote.
-    fingerprint = models.CharField(max_length=32, editable=False, default="")
+    fingerprint = FingerprintField(source="body")
     body_html = models.TextField(editable=False, help_text="Sanitized once, when written.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     moderation_reasons = models.JSONField(default=list, blank=True, editable=False)
@@ -106,10 +129,6 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.author_name} on {self.article_id}: {self.excerpt}"
-
-    def save(self, *args, **kwargs):
-        self.fingerprint = fingerprint(self.body)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("comments:permalink", kwargs={"slug": self.article.slug, "pk": self.pk})

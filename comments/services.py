@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
+from newsroom.db import PreparedInsert
 
 from . import tasks
 from .models import Comment, ModerationEvent
@@ -19,6 +20,10 @@ from .moderation import Decision, FormEvidence, Submission, Verdict, moderate, r
 from .sanitize import render_comment
 
 logger = logging.getLogger(__name__)
+
+# Every reply is two inserts; written by the ORM once rather than on each post.
+INSERT_COMMENT = PreparedInsert(Comment)
+INSERT_EVENT = PreparedInsert(ModerationEvent)
 
 STATUS_FOR_VERDICT = {
     Verdict.APPROVE: Comment.Status.APPROVED,
@@ -132,28 +137,31 @@ def submit_comment(
         raise CommentRefused(outcome.refusal)
 
     status = STATUS_FOR_VERDICT[outcome.verdict]
+    comment = Comment(
+        article=article,
+        parent=parent,
+        depth=0 if parent is None else parent.depth + 1,
+        author_name=name,
+        author_email=email,
+        author_url=url,
+        body=body,
+        body_html=submission.body_html,
+        status=status,
+        moderation_reasons=outcome.reasons,
+        ip_address=ip_address,
+        user_agent=submission.user_agent,
+        notify_on_reply=notify,
+        moderated_at=timezone.now() if status != Comment.Status.PENDING else None,
+    )
     with transaction.atomic():
-        comment = Comment.objects.create(
-            article=article,
-            parent=parent,
-            depth=0 if parent is None else parent.depth + 1,
-            author_name=name,
-            author_email=email,
-            author_url=url,
-            body=body,
-            body_html=submission.body_html,
-            status=status,
-            moderation_reasons=outcome.reasons,
-            ip_address=ip_address,
-            user_agent=submission.user_agent,
-            notify_on_reply=notify,
-            moderated_at=timezone.now() if status != Comment.Status.PENDING else None,
-        )
-        ModerationEvent.objects.create(
-            comment=comment,
-            to_status=status,
-            reasons=outcome.reasons,
-            created_at=comment.created_at,
+        INSERT_COMMENT.save(comment)
+        INSERT_EVENT.save(
+            ModerationEvent(
+                comment=comment,
+                to_status=status,
+                reasons=outcome.reasons,
+                created_at=comment.created_at,
+            )
         )
         transaction.on_commit(partial(_after_submit, comment), robust=True)
     return comment

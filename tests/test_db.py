@@ -1,10 +1,12 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.functions import Now
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
-from newsroom.db import PreparedQuery
+from newsroom.db import PreparedInsert, PreparedQuery
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +54,64 @@ def test_prepared_query_refuses_a_parameter_it_cannot_bind():
 
     with pytest.raises(ImproperlyConfigured, match="exact match"):
         PreparedQuery(containing, text="").rows(text="spam")
+
+
+def comment_values(comment):
+    values = Comment.objects.filter(pk=comment.pk).values().get()
+    del values["id"]
+    return values
+
+
+def test_prepared_insert_stores_what_save_would(django_assert_num_queries):
+    article = ArticleFactory()
+    fields = {
+        "article": article,
+        "author_name": "Ada",
+        "author_email": "ada@example.org",
+        "body": "Same  TEXT",
+        "body_html": "<p>Same TEXT</p>",
+        "moderation_reasons": [{"rule": "policy", "verdict": "hold", "detail": "Held."}],
+        "ip_address": "2001:db8::1",
+        "created_at": timezone.now(),
+    }
+    saved = Comment(**fields)
+    saved.save()
+    inserted = Comment(**fields)
+
+    with django_assert_num_queries(1):
+        PreparedInsert(Comment).save(inserted)
+
+    assert inserted.pk > saved.pk
+    assert not inserted._state.adding
+    assert inserted.fingerprint == saved.fingerprint != ""
+    assert comment_values(inserted) == comment_values(saved)
+
+
+def test_prepared_insert_sends_the_save_signals():
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append((kwargs.get("created"), instance.pk is None))
+
+    pre_save.connect(record, sender=Comment)
+    post_save.connect(record, sender=Comment)
+    try:
+        PreparedInsert(Comment).save(CommentFactory.build(article=ArticleFactory()))
+    finally:
+        pre_save.disconnect(record, sender=Comment)
+        post_save.disconnect(record, sender=Comment)
+
+    assert seen == [(None, True), (True, False)]
+
+
+def test_prepared_insert_refuses_a_model_with_its_own_save():
+    with pytest.raises(ImproperlyConfigured, match="own save"):
+        PreparedInsert(Article)
+
+
+def test_prepared_insert_refuses_expressions():
+    comment = CommentFactory.build(article=ArticleFactory(), created_at=Now())
+
+    with pytest.raises(ValueError, match="expressions"):
+        PreparedInsert(Comment).save(comment)
+    assert not Comment.objects.exists()

@@ -1,8 +1,9 @@
+import functools
 from datetime import UTC
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, URLValidator
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -30,6 +31,12 @@ def iso_utc(moment) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+@functools.cache
+def _permalink_path(root_urlconf, urlconf, script_prefix) -> str:
+    # reverse() once per URL configuration, not once per response.
+    return reverse("comments:permalink", kwargs={"slug": "SLUG", "pk": 999999999})
+
+
 class CommentSerializer(serializers.Serializer):
     """A public comment: exactly the fields any reader may see.
 
@@ -54,8 +61,8 @@ class CommentSerializer(serializers.Serializer):
     def _permalink_template(self) -> str:
         template = getattr(self, "_permalink", None)
         if template is None:
-            # One reverse() per response; rows only fill in the blanks.
-            path = reverse("comments:permalink", kwargs={"slug": "SLUG", "pk": 999999999})
+            # Rows only fill in the blanks.
+            path = _permalink_path(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
             template = self.context["request"].build_absolute_uri(path)
             self._permalink = template
         return template

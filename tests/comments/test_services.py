@@ -65,7 +65,7 @@ def test_a_failed_event_write_saves_no_comment(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ModerationEvent.objects, "create", broken)
+    monkeypatch.setattr(services.INSERT_EVENT, "save", broken)
     with pytest.raises(RuntimeError):
         submit(article)
 
