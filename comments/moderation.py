@@ -11,6 +11,7 @@ decides. Every decision is kept, so editors can always see why.
 from __future__ import annotations
 
 import enum
+import functools
 import ipaddress
 import re
 import time
@@ -397,8 +398,11 @@ class Outcome:
         return next((d for d in self.decisions if d.verdict is Verdict.REJECT), None)
 
 
+_rule_class = functools.cache(import_string)  # the list is read on every reply
+
+
 def configured_rules() -> list[Rule]:
-    return [import_string(path).from_settings() for path in settings.COMMENTS_RULES]
+    return [_rule_class(path).from_settings() for path in settings.COMMENTS_RULES]
 
 
 def site_policy(submission: Submission) -> Decision:

@@ -1,3 +1,4 @@
+import copy
 import functools
 from datetime import UTC
 
@@ -156,8 +157,16 @@ class CommentCreateSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Read per request, not at import, so the setting can change without a restart.
-        self.fields["body"].max_length = settings.COMMENTS_MAX_LENGTH
-        self.fields["body"].validators.append(MaxLengthValidator(settings.COMMENTS_MAX_LENGTH))
+        # Assigned, never appended: the declared field's list is shared (get_fields).
+        body = self.fields["body"]
+        body.max_length = settings.COMMENTS_MAX_LENGTH
+        body.validators = [*body.validators, MaxLengthValidator(settings.COMMENTS_MAX_LENGTH)]
+
+    def get_fields(self):
+        # A shallow copy of each declared field where DRF makes a deep one, which
+        # builds every field and its validators anew on each post. Safe while
+        # nothing changes a field's shared parts in place, as __init__ shows.
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     def validate_email(self, value):
         reject_control_characters(value)

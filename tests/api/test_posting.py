@@ -3,6 +3,7 @@ import time
 
 import pytest
 
+from comments.api.serializers import CommentCreateSerializer
 from comments.models import Comment, ModerationEvent
 from tests.comments.helpers import form_data, post_url
 from tests.factories import ArticleFactory, BlockedTermFactory, CommentFactory, yesterday
@@ -276,3 +277,23 @@ def test_api_and_form_make_identical_comments_and_events(client, api, settings):
     assert list(
         ModerationEvent.objects.filter(comment__article=via_form).values(*event_fields)
     ) == (list(ModerationEvent.objects.filter(comment__article=via_api).values(*event_fields)))
+
+
+def test_each_post_checks_the_length_set_now_without_piling_up_checks(api, settings):
+    settings.COMMENTS_MODERATION = "all"
+    article = ArticleFactory()
+    declared = CommentCreateSerializer._declared_fields["body"]
+    declared_checks = list(declared.validators)
+
+    for number, limit in enumerate((30, 3000, 30)):
+        settings.COMMENTS_MAX_LENGTH = limit
+        response = api.post(endpoint(article), payload(body=f"{number} " + "x" * 40))
+        if limit == 3000:
+            assert response.status_code == 201
+        else:
+            assert response.json() == {
+                "body": ["Ensure this value has at most 30 characters (it has 42)."]
+            }
+
+    assert declared.validators == declared_checks
+    assert len(CommentCreateSerializer().fields["body"].validators) == len(declared_checks) + 1
