@@ -1,7 +1,8 @@
 """gunicorn settings for `make serve` and production; each can be overridden.
 
-GUNICORN_BIND     address to listen on (default 127.0.0.1:8000)
-WEB_CONCURRENCY   worker processes (default: 2 per core, plus one)
+GUNICORN_BIND       address to listen on (default 127.0.0.1:8000)
+WEB_CONCURRENCY     worker processes (default: 2 per core, plus one)
+GUNICORN_ACCESSLOG  "-" (the default) for JSON access lines on stdout; empty for none
 """
 
 import multiprocessing
@@ -23,7 +24,9 @@ class JsonAccessLogger(Logger):
     """
 
     def access(self, resp, req, environ, request_time):
-        if not self.access_log_enabled:
+        # Not access_log_enabled: gunicorn turns that on for any logconfig_dict,
+        # and an empty GUNICORN_ACCESSLOG must mean no access log.
+        if not self.cfg.accesslog:
             return
         atoms = self.atoms(resp, req, environ, request_time)
         self.access_log.info(
