@@ -96,6 +96,9 @@ def render_article(
     return render(request, "articles/article_detail.html", context, status=status)
 
 
+ARTICLE_PAGE_PARAMS = frozenset({"cpage"})
+
+
 def _shared_article_page(request, slug):
     """The page from the shared cache, given this reader's CSRF token and form timestamp.
 
@@ -104,13 +107,13 @@ def _shared_article_page(request, slug):
     """
     if not (pagecache.enabled() and pagecache.is_shareable(request)):
         return None
-    if not set(request.GET) <= {"cpage"}:
+    if not pagecache.asks_only_for(request, ARTICLE_PAGE_PARAMS):
         return None
     article_id = versioning.public_article_id(slug)
     if article_id is None:
         return None
     key = pagecache.key_for(
-        "article", versioning.current_version(article_id), request.build_absolute_uri()
+        "article", versioning.current_version(article_id), pagecache.address(request)
     )
     html = pagecache.get_or_build(
         key,

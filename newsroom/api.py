@@ -234,10 +234,10 @@ def _shared_api_digest(request, version: Version) -> str | None:
     """The name of a shared copy of this answer, or None if it must not be shared."""
     if not (pagecache.enabled() and pagecache.is_shareable(request)):
         return None
-    if not set(request.GET) <= SHARED_API_PARAMS:
+    if not pagecache.asks_only_for(request, SHARED_API_PARAMS):
         return None
     # The absolute address: answers hold absolute links, which differ per host.
-    return pagecache.digest(version, request.build_absolute_uri())
+    return pagecache.digest(version, pagecache.address(request))
 
 
 class ConditionalGetMixin:

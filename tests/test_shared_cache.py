@@ -10,6 +10,7 @@ from django.urls import reverse
 from comments.cookies import OWN_COOKIE
 from comments.forms import TIMESTAMP_SALT
 from comments.models import Comment
+from newsroom import pagecache
 from tests.comments.helpers import form_data, post_url
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -208,3 +209,33 @@ def test_the_next_anonymous_read_shows_an_article_change(
     after = read(reader, address, article).content.decode()
     assert "Fresh reply." in after
     assert "Old title" not in after
+
+
+@pytest.mark.parametrize(
+    ("query", "shared"),
+    [
+        ("", True),
+        ("page=2", True),
+        ("page=2&page=3", True),
+        ("page", True),
+        ("page=2&replytocom=5", False),
+        ("replytocom=5", False),
+        ("pag%65=2", True),  # "page", percent-encoded
+        ("page=" + "9" * 300, True),
+        ("page=1&" + "x" * 300 + "=1", False),
+    ],
+)
+def test_only_the_named_parameters_make_a_shared_copy(rf, query, shared):
+    request = rf.get(f"/articles/?{query}")
+
+    assert pagecache.asks_only_for(request, frozenset({"page"})) is shared
+
+
+def test_each_host_and_query_has_its_own_shared_copy(rf):
+    addresses = {
+        pagecache.address(rf.get(path, HTTP_HOST=host))
+        for path in ("/articles/x/", "/articles/x/?cpage=2", "/articles/y/")
+        for host in ("127.0.0.1", "localhost")
+    }
+
+    assert len(addresses) == 6
