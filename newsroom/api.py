@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, timedelta
-from functools import partial, wraps
+from functools import partial
 
 import django_filters
 import orjson
@@ -270,38 +270,40 @@ class ConditionalGetMixin:
 
 
 def _keep_shared_copy(name: str, response) -> None:
-    # Body and headers together, so a hit is answered without computing anything.
+    # Body and headers together, so a hit is answered without computing anything;
+    # the headers the middleware below would add are kept as well.
     headers = {
         "Content-Type": response["Content-Type"],
+        "Content-Length": str(len(response.content)),
+        "Allow": response["Allow"],
         "ETag": response["ETag"],
         "Last-Modified": response["Last-Modified"],
         "Cache-Control": f"public, max-age={PublicCacheHeadersMixin.public_max_age}",
-        "Vary": "Accept, Cookie",
+        "Vary": response.get("Vary", "Cookie"),
     }
     pagecache.keep_answer(f"api:{name}", (response.content, headers))
 
 
 def shared_api_view(view_class):
-    """`view_class.as_view()`, answering anonymous reads from the shared cache first.
+    """`view_class.as_view()`, with the shared copies of its anonymous answers.
 
-    A hit needs no database, no authentication and no serializer; everything
-    else (misses, writes, signed-in clients, conditional requests) goes to the
-    DRF view, which fills the cache. Throttles count the requests that reach
-    DRF: a cached answer costs next to nothing.
+    The DRF view fills the cache (ConditionalGetMixin); `shared_answer` reads it
+    for SharedAnswerMiddleware, so a hit needs no database, no authentication,
+    no serializer and none of the middleware below. Throttles count the requests
+    that reach DRF: a shared answer costs next to nothing.
     """
-    drf_view = view_class.as_view()
+    view = view_class.as_view()
 
-    @wraps(drf_view)
-    def view(request, *args, **kwargs):
-        if request.method == "GET" and not pagecache.is_conditional(request):
-            version = view_class.version_of(**kwargs)
-            name = version and _shared_api_digest(request, version)
-            hit = pagecache.cached_answer(f"api:{name}") if name else None
-            if hit is not None:
-                body, headers = hit
-                return HttpResponse(body, headers=headers)
-        return drf_view(request, *args, **kwargs)
+    def shared_answer(request, **kwargs) -> HttpResponse | None:
+        version = view_class.version_of(**kwargs)
+        name = version and _shared_api_digest(request, version)
+        hit = pagecache.cached_answer(f"api:{name}") if name else None
+        if hit is None:
+            return None
+        body, headers = hit
+        return HttpResponse(body, headers=headers)
 
+    view.shared_answer = shared_answer
     return view
 
 

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import Resolver404, resolve
 
+from . import pagecache
 from .views import wants_json
 
 
@@ -27,4 +29,39 @@ class RequestSizeLimitMiddleware:
             if wants_json(request):
                 return JsonResponse({"detail": message}, status=413)
             return TemplateResponse(request, "413.html", {"message": message}, status=413).render()
+        return self.get_response(request)
+
+
+class SharedAnswerMiddleware:
+    """Answer an anonymous read from its shared copy before the rest of the stack.
+
+    Sits below the middleware that sets security headers (so every answer still
+    carries them) and above sessions, CSRF, authentication, messages and
+    django-axes, which have nothing to do for a reader without cookies or
+    credentials. A hit costs a URL match, the version look-up and the copy.
+
+    Views take part by carrying `shared_answer(request, **kwargs)`, which gives
+    the shared copy or None (newsroom.api.shared_api_view). Everything else,
+    and every miss, goes down the stack as usual and fills the cache there.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "GET"
+            and pagecache.enabled()
+            and pagecache.is_shareable(request)
+            and not pagecache.is_conditional(request)
+        ):
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            shared_answer = getattr(match and match.func, "shared_answer", None)
+            if shared_answer is not None:
+                response = shared_answer(request, **match.kwargs)
+                if response is not None:
+                    return response
         return self.get_response(request)

@@ -250,6 +250,38 @@ def test_cached_lists_cost_no_query(api, django_assert_num_queries, count):
     assert again["Cache-Control"] == "public, max-age=60"
 
 
+def test_a_shared_answer_keeps_every_security_header_and_drops_no_other(api):
+    article = ArticleFactory()
+    CommentFactory(article=article)
+    url = f"/api/v1/articles/{article.slug}/comments/"
+    first = api.get(url)
+
+    again = api.get(url)
+
+    security = [
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+    ]
+    assert all(again.has_header(name) for name in security)
+    # The same headers with the same values; only the policy's nonce changes.
+    assert {**again.headers, "Content-Security-Policy": ""} == {
+        **first.headers,
+        "Content-Security-Policy": "",
+    }
+    assert not again.cookies
+
+
+def test_a_shared_answer_still_refuses_an_unknown_host(api):
+    article = ArticleFactory()
+    url = f"/api/v1/articles/{article.slug}/comments/"
+    api.get(url)
+
+    assert api.get(url, HTTP_HOST="attacker.example").status_code == 400
+
+
 def test_a_new_comment_is_in_the_next_read_despite_the_cache(
     api, django_capture_on_commit_callbacks
 ):
