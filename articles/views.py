@@ -116,10 +116,7 @@ def _shared_article_page(request, slug):
         "article", versioning.current_version(article_id), pagecache.address(request)
     )
     html = pagecache.get_or_build(
-        key,
-        lambda: render_article(
-            request, get_article_for(request, slug), shared=True
-        ).content.decode(),
+        key, lambda: render_article(request, get_article_for(request, slug), shared=True).content
     )
     return pagecache.shared_response(
         request, fill_reader_values(html, request, article_id), "text/html; charset=utf-8"

@@ -25,6 +25,7 @@ TIMESTAMP_SALT = "comments.reply-form"
 # Stand-ins, in markup made once and shared, for what differs per page or reader.
 CSRF_PLACEHOLDER = placeholder("csrf")
 TIMESTAMP_PLACEHOLDER = placeholder("form-timestamp")
+_CSRF_BYTES, _TIMESTAMP_BYTES = CSRF_PLACEHOLDER.encode(), TIMESTAMP_PLACEHOLDER.encode()
 SLUG_PLACEHOLDER = placeholder("article-slug")
 
 
@@ -183,8 +184,15 @@ def blank_form_html(article) -> str:
     return _blank_form_markup(settings.COMMENTS_MAX_LENGTH).replace(SLUG_PLACEHOLDER, article.slug)
 
 
-def fill_reader_values(html: str, request, article_id: int) -> str:
-    """Put this reader's CSRF token and a fresh signed timestamp where the placeholders are."""
-    return html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(
-        TIMESTAMP_PLACEHOLDER, sign_form_timestamp(article_id)
-    )
+def fill_reader_values(html: str | bytes, request, article_id: int) -> str | bytes:
+    """Put this reader's CSRF token and a fresh signed timestamp where the placeholders are.
+
+    Text gives text; UTF-8 bytes (a whole cached page) give bytes, so a large page
+    is never encoded again just to change two short values.
+    """
+    token, timestamp = get_token(request), sign_form_timestamp(article_id)
+    if isinstance(html, bytes):
+        return html.replace(_CSRF_BYTES, token.encode()).replace(
+            _TIMESTAMP_BYTES, timestamp.encode()
+        )
+    return html.replace(CSRF_PLACEHOLDER, token).replace(TIMESTAMP_PLACEHOLDER, timestamp)
