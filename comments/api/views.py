@@ -86,6 +86,15 @@ def public_comment_rows():
     return Comment.objects.public().values(*PUBLIC_COLUMNS, **PUBLIC_ANNOTATIONS)
 
 
+def article_comment_rows(article_id: int):
+    """public_comment_rows() of an article already known to be public (the slug map)."""
+    return (
+        Comment.objects.approved()
+        .for_article(article_id)
+        .values(*PUBLIC_COLUMNS, **PUBLIC_ANNOTATIONS)
+    )
+
+
 class PublicComments(PublicCacheHeadersMixin, ConditionalGetMixin):
     """Approved comments of published articles, as anyone may read them."""
 
@@ -167,11 +176,7 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
         article_id = versioning.public_article_id(self.kwargs["slug"])
         if article_id is None:
             raise exceptions.NotFound("No such published article.")
-        return (
-            Comment.objects.approved()
-            .for_article(article_id)
-            .values(*PUBLIC_COLUMNS, **PUBLIC_ANNOTATIONS)
-        )
+        return article_comment_rows(article_id)
 
     def get_serializer_class(self):
         if self.request.method == "POST":
