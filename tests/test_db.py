@@ -1,11 +1,15 @@
+import factory
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models.functions import Now
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from articles.models import Article
+from comments.api.views import article_comment_rows
 from comments.models import Comment
+from comments.moderation import SAME_TEXT
 from newsroom.db import PreparedInsert, PreparedQuery
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -115,3 +119,32 @@ def test_prepared_insert_refuses_expressions():
     with pytest.raises(ValueError, match="expressions"):
         PreparedInsert(Comment).save(comment)
     assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (
+            lambda article: article_comment_rows(article).order_by("created_at", "id")[:201],
+            "comment_thread_idx",
+        ),
+        (
+            lambda article: SAME_TEXT.build(
+                article=article, email="ada@example.org", text_fingerprint="0" * 32
+            ),
+            "comment_duplicate_idx",
+        ),
+    ],
+    ids=["article comments", "duplicate look-up"],
+)
+def test_the_hottest_reads_use_their_index(query, index):
+    articles = ArticleFactory.create_batch(5)
+    CommentFactory.create_batch(200, article=factory.Iterator(articles))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql":
+            # So few rows are cheapest to read whole; ask which index a bigger table uses.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+
+    plan = query(articles[0].pk).explain()
+    assert index in plan, plan
