@@ -3,6 +3,7 @@ which page. One query loads everything a thread needs; the tree is built here.""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,6 +69,21 @@ class Thread:
         return f"?cpage={self.page.number}&" if self.page.number > 1 else "?"
 
 
+def _visible_rows(own_ids=frozenset()):
+    has_replies = Exists(Comment.objects.filter(parent=OuterRef("pk")))
+    wanted = Q(status=Comment.Status.APPROVED) | Q(has_replies)
+    if own_ids:
+        wanted |= Q(pk__in=own_ids, status__in=OWN_VISIBLE_STATUSES)
+    return Comment.objects.filter(wanted).order_by("created_at", "id").values_list(*DISPLAY_FIELDS)
+
+
+@functools.cache
+def _rows_for_everyone():
+    # What every reader without a pending reply of their own sees; built once per
+    # process, as building it costs more than running it. Each page filters a copy.
+    return _visible_rows()
+
+
 def load_thread(article, *, own_ids=frozenset(), page_number=1) -> Thread:
     """The discussion under `article` as seen by a reader who wrote `own_ids`.
 
@@ -75,17 +91,8 @@ def load_thread(article, *, own_ids=frozenset(), page_number=1) -> Thread:
     a comment that is no longer approved but has visible replies stays as a
     placeholder. Top-level threads are paginated (COMMENTS_PER_PAGE), oldest first.
     """
-    has_replies = Exists(Comment.objects.filter(parent=OuterRef("pk")))
-    wanted = Q(status=Comment.Status.APPROVED) | Q(has_replies)
-    if own_ids:
-        wanted |= Q(pk__in=own_ids, status__in=OWN_VISIBLE_STATUSES)
-    rows = [
-        ThreadComment._make(values)
-        for values in Comment.objects.for_article(article)
-        .filter(wanted)
-        .order_by("created_at", "id")
-        .values_list(*DISPLAY_FIELDS)
-    ]
+    rows = _visible_rows(own_ids) if own_ids else _rows_for_everyone()
+    rows = [ThreadComment._make(values) for values in rows.for_article(article)]
     return _lay_out(rows, own_ids, page_number)
 
 
