@@ -23,6 +23,8 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
@@ -116,16 +118,28 @@ def reset_epoch() -> None:
     cache.delete(EPOCH_KEY)
 
 
-# What the slug map keeps of an article: enough to know whether it is public and
-# to take a reply under it, without a query.
-SLUG_RECORD_FIELDS = ("id", "slug", "status", "published_at", "allow_comments", "comments_close_at")
+class SlugRecord(NamedTuple):
+    """What the slug map keeps of an article: enough to know whether it is public
+    and to take a reply under it, without a query."""
+
+    id: int
+    slug: str
+    status: str
+    published_at: datetime | None
+    allow_comments: bool
+    comments_close_at: datetime | None
 
 
-def _record_of(article) -> tuple | None:
-    return tuple(getattr(article, name) for name in SLUG_RECORD_FIELDS) if article else None
+SLUG_RECORD_FIELDS = SlugRecord._fields
 
 
-def _public_record(slug: str) -> tuple | None:
+def _record_of(article) -> SlugRecord | None:
+    if article is None:
+        return None
+    return SlugRecord._make(getattr(article, name) for name in SLUG_RECORD_FIELDS)
+
+
+def _public_record(slug: str) -> SlugRecord | None:
     from .models import Article
 
     found = cache.get(_slug_key(slug))
@@ -135,8 +149,8 @@ def _public_record(slug: str) -> tuple | None:
         cache.set(_slug_key(slug), found, timeout=None if article else MISSING_TIMEOUT)
     if found == MISSING:
         return None
-    status, published_at = found[2], found[3]
-    if status != Article.Status.PUBLISHED or published_at is None or published_at > timezone.now():
+    moment = found.published_at
+    if found.status != Article.Status.PUBLISHED or moment is None or moment > timezone.now():
         return None
     return found
 
@@ -148,7 +162,7 @@ def public_article_id(slug: str) -> int | None:
     (an ETag, a 304) can tell an outsider that they exist.
     """
     record = _public_record(slug)
-    return record[0] if record else None
+    return record.id if record else None
 
 
 def public_article_for_replies(slug: str):
