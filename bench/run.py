@@ -163,26 +163,21 @@ def measure_writes(site: Site, args) -> Row:
             }
         ).encode()
 
-    headers = {"Content-Type": "application/json"}
+    def post_for(seconds: float) -> load.Result:
+        return load.run(
+            url,
+            connections=WRITE_CONNECTIONS,
+            seconds=seconds,
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/json"},
+        )
+
     runs = []
     for _ in range(args.runs):
-        load.run(
-            url,
-            connections=WRITE_CONNECTIONS,
-            seconds=args.warmup,
-            method="POST",
-            body=body,
-            headers=headers,
-        )
+        post_for(args.warmup)
         before = site.rows_in(WRITES_ARTICLE)
-        result = load.run(
-            url,
-            connections=WRITE_CONNECTIONS,
-            seconds=args.seconds,
-            method="POST",
-            body=body,
-            headers=headers,
-        )
+        result = post_for(args.seconds)
         created = result.statuses.get(201, 0)
         new_rows = site.rows_in(WRITES_ARTICLE) - before
         runs.append((result, created, new_rows))

@@ -19,6 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The environment of the process that starts the site must not leak into it.
 PROJECT_PREFIXES = ("DJANGO_", "COMMENTS_", "NEWSROOM_", "DATABASE_", "CACHE_")
+# For tests that post many replies: published at once, no API throttles.
+OPEN_POSTING = {
+    "COMMENTS_MODERATION": "none",
+    "COMMENTS_API_BURST_RATE": "",
+    "COMMENTS_API_POST_RATE": "",
+}
 
 
 def free_port() -> int:

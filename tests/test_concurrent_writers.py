@@ -8,7 +8,7 @@ from collections import Counter
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-from bench.site import ScratchSite
+from bench.site import OPEN_POSTING, ScratchSite
 
 WRITERS = 8
 POSTS = 100
@@ -42,9 +42,7 @@ def post_hundred(job: tuple[str, int]) -> list[tuple[int, str]]:
 def test_eight_processes_posting_at_once_lose_nothing(tmp_path):
     site = ScratchSite(
         tmp_path,
-        COMMENTS_MODERATION="none",
-        COMMENTS_API_BURST_RATE="",
-        COMMENTS_API_POST_RATE="",
+        **OPEN_POSTING,
         COMMENTS_FLOOD_LIMIT="100000",
     )
     site.prepare()

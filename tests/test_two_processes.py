@@ -11,7 +11,7 @@ import sys
 import pytest
 import requests
 
-from bench.site import ROOT, ScratchSite
+from bench.site import OPEN_POSTING, ROOT, ScratchSite
 
 REDIS = ("127.0.0.1", 6379)
 SLUG = "china-to-join-russias-vostok-exercise"
@@ -37,9 +37,7 @@ def site(tmp_path_factory):
         # A key prefix of its own: nothing from another run or test can interfere.
         CACHE_URL="redis://127.0.0.1:6379/3",
         DJANGO_CACHE_KEY_PREFIX=f"two-processes-{secrets.token_hex(4)}",
-        COMMENTS_MODERATION="none",
-        COMMENTS_API_BURST_RATE="",
-        COMMENTS_API_POST_RATE="",
+        **OPEN_POSTING,
         DJANGO_SUPERUSER_PASSWORD="two processes, one truth",
     )
     scratch.prepare()
