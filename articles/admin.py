@@ -1,23 +1,33 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils.translation import ngettext
 
+from . import services
 from .models import Article, Section, Tag
 
 
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(admin.ModelAdmin):
+    """Sections and tags show on many pages: every change goes through the service."""
+
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.taxonomy_changed()
 
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.taxonomy_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.taxonomy_changed()
+
+
+admin.site.register(Section, TaxonomyAdmin)
+admin.site.register(Tag, TaxonomyAdmin)
 
 
 @admin.register(Article)
@@ -56,16 +66,20 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change and obj.author_id is None:
             obj.author = request.user
+        old_slug = obj.stored_slug
         super().save_model(request, obj, form, change)
+        # The tags are saved next, in the same transaction: readers see all at once.
+        services.article_changed(obj, old_slug=old_slug)
+
+    def delete_model(self, request, obj):
+        services.delete_articles(Article.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.delete_articles(queryset)
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):
-        # Saved one by one so each gets its publication date and comment window.
-        with transaction.atomic():
-            drafts = list(queryset.exclude(status=Article.Status.PUBLISHED))
-            for article in drafts:
-                article.status = Article.Status.PUBLISHED
-                article.save()
+        drafts = services.set_publication(queryset, Article.Status.PUBLISHED)
         self.message_user(
             request,
             ngettext("Published %d article.", "Published %d articles.", len(drafts)) % len(drafts),
@@ -74,11 +88,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        with transaction.atomic():
-            published = list(queryset.filter(status=Article.Status.PUBLISHED))
-            for article in published:
-                article.status = Article.Status.DRAFT
-                article.save()
+        published = services.set_publication(queryset, Article.Status.DRAFT)
         self.message_user(
             request,
             ngettext("Unpublished %d article.", "Unpublished %d articles.", len(published))

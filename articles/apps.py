@@ -6,4 +6,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from plumbing.pagecache import versions
+
+        from . import services  # noqa: F401  (connects the receiver for authors' names)
+        from .models import Article
+
+        versions.on_moments(Article.objects.next_change)

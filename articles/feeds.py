@@ -3,7 +3,11 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 
+from plumbing.pagecache.recipe import Shared
+from plumbing.ratelimit import limit_reads
+
 from .models import Article
+from .services import ARTICLES
 
 FEED_LENGTH = 30
 
@@ -40,3 +44,8 @@ class LatestArticlesFeed(Feed):
 
     def item_categories(self, item):
         return [item.section.name, *(tag.name for tag in item.tags.all())]
+
+
+latest_articles_feed = Shared(depends_on=lambda **kwargs: [ARTICLES])(
+    limit_reads(LatestArticlesFeed())
+)

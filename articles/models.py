@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ class Tag(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
+        """What readers may see. Article.is_public is the same rule for one row."""
         # A future published_at means "scheduled": hidden until that moment, with
         # no job needed to reveal it.
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -48,6 +50,17 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """Everything a teaser shows, in a fixed number of queries."""
         return self.select_related("section", "author").prefetch_related("tags")
+
+    def next_change(self) -> float | None:
+        """The next moment (Unix time) at which a page changes by itself: an
+        article going public, or its comments closing."""
+        now = timezone.now()
+        moments = self.filter(status=Article.Status.PUBLISHED).aggregate(
+            publication=Min("published_at", filter=Q(published_at__gt=now)),
+            closing=Min("comments_close_at", filter=Q(comments_close_at__gt=now)),
+        )
+        upcoming = [moment.timestamp() for moment in moments.values() if moment is not None]
+        return min(upcoming, default=None)
 
 
 class Article(models.Model):
@@ -133,6 +146,7 @@ class Article(models.Model):
 
     @property
     def is_public(self) -> bool:
+        """ArticleQuerySet.published() for this row (a test holds the two together)."""
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
@@ -141,11 +155,8 @@ class Article(models.Model):
 
     @property
     def is_scheduled(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at > timezone.now()
-        )
+        """Published, but waiting for its moment."""
+        return self.status == self.Status.PUBLISHED and not self.is_public
 
     @property
     def display_byline(self) -> str:
@@ -162,6 +173,7 @@ class Article(models.Model):
         return self.published_at + timedelta(days=days)
 
     def accepts_comments(self, now: datetime | None = None) -> bool:
+        """Whether readers may reply now: the one rule behind "Comments are closed"."""
         now = now or timezone.now()
         if not (self.is_public and self.allow_comments):
             return False

@@ -1,20 +1,14 @@
 from django.urls import path
 
-from newsroom.pagecache import site_wide
-
 from . import views
-from .feeds import LatestArticlesFeed
+from .feeds import latest_articles_feed
 
 app_name = "articles"
 
 urlpatterns = [
-    path("", site_wide()(views.ArticleListView.as_view()), name="home"),
+    path("", views.ArticleListView.as_view(), name="home"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
-    path(
-        "sections/<slug:slug>/",
-        site_wide()(views.SectionArticleListView.as_view()),
-        name="section",
-    ),
-    path("tags/<slug:slug>/", site_wide()(views.TagArticleListView.as_view()), name="tag"),
-    path("feeds/articles/", site_wide(params=frozenset())(LatestArticlesFeed()), name="feed"),
+    path("sections/<slug:slug>/", views.SectionArticleListView.as_view(), name="section"),
+    path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("feeds/articles/", latest_articles_feed, name="feed"),
 ]

@@ -1,22 +1,26 @@
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
-from comments.discussion import discussion_context
-from comments.forms import CSRF_PLACEHOLDER, fill_reader_values
-from newsroom import pagecache
+from plumbing.pagecache.params import FormParams, PageForm
+from plumbing.pagecache.recipe import Shared, SharedView
+from plumbing.ratelimit import limit_reads
 
-from . import versioning
 from .models import Article, Section, Tag
+from .services import ARTICLES, article_scope
 
 
-class ArticleListView(ListView):
+@method_decorator(limit_reads, name="dispatch")
+class ArticleListView(SharedView, ListView):
     """The front page: the latest public articles, newest first."""
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
+    # Section and tag names show in every page's navigation and teasers: the epoch.
+    shared = Shared(depends_on=lambda **kwargs: [ARTICLES], params=FormParams(PageForm))
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
@@ -75,57 +79,23 @@ def get_article_for(request, slug: str) -> Article:
         raise Http404("No article here.") from None
 
 
-def render_article(
-    request, article, *, comment_form=None, status=200, unsent_text=None, shared=False
-):
-    """The article page, with its discussion and reply form.
-
-    `comment_form` is a bound form to show again with its errors; `unsent_text`
-    is a reply that could not be posted because comments closed, shown so the
-    reader can keep it. `shared` renders the copy kept for every anonymous
-    reader, with placeholders for the CSRF token and the form's timestamp.
-    """
+def render_article(request, article: Article, *, status: int = 200, **context):
+    """The article page. Extra `context` reaches the blocks its template pulls in
+    (the discussion: a form to show again with its errors, say)."""
     context = {
         "article": article,
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
-        "unsent_text": unsent_text,
-        **discussion_context(request, article, form=comment_form, shared=shared),
+        **context,
     }
-    if shared:
-        context["csrf_token"] = CSRF_PLACEHOLDER
     return render(request, "articles/article_detail.html", context, status=status)
 
 
-ARTICLE_PAGE_PARAMS = frozenset({"cpage"})
-
-
-def _shared_article_page(request, slug):
-    """The page from the shared cache, given this reader's CSRF token and form timestamp.
-
-    None when the page is not for sharing: a signed-in or returning reader, a
-    reply link (?replytocom), or an article that is not public.
-    """
-    if not (pagecache.enabled() and pagecache.is_shareable(request)):
-        return None
-    if not pagecache.asks_only_for(request, ARTICLE_PAGE_PARAMS):
-        return None
-    article_id = versioning.public_article_id(slug)
-    if article_id is None:
-        return None
-    key = pagecache.key_for(
-        "article", versioning.current_version(article_id), pagecache.address(request)
-    )
-    html = pagecache.get_or_build(
-        key, lambda: render_article(request, get_article_for(request, slug), shared=True).content
-    )
-    return pagecache.shared_response(
-        request, fill_reader_values(html, request, article_id), "text/html; charset=utf-8"
-    )
+# The discussion's template tag adds its own parameters (comments/apps.py).
+article_page = Shared(depends_on=lambda slug: [article_scope(slug)])
 
 
 @require_safe
+@article_page
+@limit_reads
 def article_detail(request, slug):
-    shared = _shared_article_page(request, slug)
-    if shared is not None:
-        return shared
     return render_article(request, get_article_for(request, slug))

@@ -34,9 +34,13 @@ def free_port() -> int:
 
 
 class ScratchSite:
+    """The site as shipped, with its files in `work`: the SQLite database and the
+    cache directory are the defaults, moved there by NEWSROOM_DATA_DIR. Each
+    server gets its own address as NEWSROOM_SITE_URL, as a deployment would."""
+
     def __init__(self, work: Path, **settings: str):
         self.work = work
-        self.database = work / "site.sqlite3"
+        self.database = work / "newsroom.sqlite3"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(PROJECT_PREFIXES)},
             "DJANGO_SETTINGS_MODULE": "newsroom.settings",
@@ -45,9 +49,8 @@ class ScratchSite:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_STATIC_ROOT": str(work / "static"),
             "DJANGO_LOG_LEVEL": "WARNING",
-            "DATABASE_URL": f"sqlite:///{self.database}",
+            "NEWSROOM_DATA_DIR": str(work),
             "GUNICORN_ACCESSLOG": "",
             "PYTHONPATH": str(ROOT),
             **settings,
@@ -69,8 +72,14 @@ class ScratchSite:
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput")
 
-    def start(self, *, workers: int = 1, core: str | None = None, **settings: str) -> str:
-        """Start gunicorn (pinned to `core` if given); returns its address."""
+    def start(
+        self, *, workers: int = 1, core: str | None = None, log: Path | None = None, **settings: str
+    ) -> str:
+        """Start gunicorn (pinned to `core` if given); returns its address.
+
+        With `log`, its output (JSON lines, the access log among them when
+        GUNICORN_ACCESSLOG is "-") goes to that file.
+        """
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         command = [
@@ -82,12 +91,14 @@ class ScratchSite:
         env = {
             **self.env,
             "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "NEWSROOM_SITE_URL": url,
             "WEB_CONCURRENCY": str(workers),
             **settings,
         }
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        output = log.open("ab") if log else subprocess.DEVNULL
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+        if log:
+            output.close()  # the server has its own copy
         self.servers.append(server)
         for _ in range(300):
             try:

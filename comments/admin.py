@@ -210,9 +210,27 @@ class CommentAdmin(admin.ModelAdmin):
                 obj, wanted_status, actor=request.user, note="Changed on the comment page."
             )
 
+    def delete_model(self, request, obj):
+        services.delete_comments(Comment.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.delete_comments(queryset)
+
 
 @admin.register(BlockedTerm)
 class BlockedTermAdmin(admin.ModelAdmin):
     list_display = ["value", "kind", "action", "note", "created_at"]
     list_filter = ["kind", "action"]
     search_fields = ["value", "note"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.blocklist_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.blocklist_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.blocklist_changed()

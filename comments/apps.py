@@ -6,4 +6,12 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from articles.views import article_page
+        from plumbing.pagecache.params import FormParams
+
+        from . import cookies  # noqa: F401  (registers the cookies that make a page personal)
+        from .discussion import DiscussionQuery
+
+        # The article page draws the discussion (templatetags/discussion.py), so it
+        # varies with the discussion's parameters too.
+        article_page.vary_with(FormParams(DiscussionQuery, unshared=DiscussionQuery.UNSHARED))

@@ -12,13 +12,15 @@ import json
 
 from django.conf import settings
 
-from newsroom.ids import parse_id
+from plumbing.ids import parse_id
+from plumbing.pagecache.personal import personal_cookie
 
-REMEMBER_COOKIE = "newsroom_commenter"
+# Both make a page personal: it shows the reader's details or own replies.
+REMEMBER_COOKIE = personal_cookie("newsroom_commenter")
 REMEMBER_SALT = "comments.remember"
 REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
 
-OWN_COOKIE = "newsroom_own_comments"
+OWN_COOKIE = personal_cookie("newsroom_own_comments")
 OWN_SALT = "comments.own"
 OWN_MAX_AGE = 30 * 24 * 60 * 60
 OWN_LIMIT = 20  # the most recent ones are enough, and the cookie stays small

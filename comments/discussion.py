@@ -1,55 +1,78 @@
-"""The discussion block of an article page: the thread and the reply form."""
+"""The discussion under an article: its thread and reply form, as a block any page
+draws with `{% render_discussion article %}` (templatetags/discussion.py)."""
+
+from django import forms
+from django.core.paginator import InvalidPage
+from django.http import Http404
 
 from articles.models import Article
-from newsroom.ids import parse_id
+from plumbing.ids import parse_id
 
 from . import cookies
-from .forms import TIMESTAMP_PLACEHOLDER, ReplyForm, blank_form_html, fill_reader_values
+from .forms import ReplyForm, blank_form_html
 from .rendering import render_thread
+from .services import CommentsClosed
 from .threads import load_thread
 
 
-def discussion_context(
-    request, article: Article, form: ReplyForm | None = None, *, shared: bool = False
-) -> dict:
-    """What the article page needs for its comments and its reply form.
+class DiscussionQuery(forms.Form):
+    """The discussion's parameters in the page's address."""
 
-    `shared`: for a page cached for every anonymous reader, whose form keeps the
-    placeholders where each reader's CSRF token and signed timestamp will go.
-    """
-    thread = load_thread(
-        article, own_ids=cookies.own_comment_ids(request), page_number=request.GET.get("cpage", 1)
-    )
+    cpage = forms.IntegerField(min_value=1, max_value=10**6, required=False)
+    # A reply link (?replytocom=<id>#respond) opens the form on that comment; an
+    # id that is not a visible comment is ignored.
+    replytocom = forms.CharField(required=False)
+
+    # Reply links open a form of their own: such a page is never shared.
+    UNSHARED = frozenset({"replytocom"})
+
+
+def discussion_context(
+    request, article: Article, form: ReplyForm | None = None, unsent_text: str | None = None
+) -> dict:
+    """What the discussion block shows: the thread's page, the reply form (or why
+    there is none), and a bound `form` or `unsent_text` given back after a failed post."""
+    query = DiscussionQuery(request.GET)
+    try:
+        if not query.is_valid():
+            raise InvalidPage
+        thread = load_thread(
+            article,
+            own_ids=cookies.own_comment_ids(request),
+            page_number=query.cleaned_data["cpage"] or 1,
+        )
+    except InvalidPage:
+        # Never a copy for a page that does not exist (plumbing.pagecache keeps 200s).
+        raise Http404("No such page of comments.") from None
     comments_open = article.accepts_comments()
     replying_to = None
     form_html = None
     if comments_open:
         if form is None:
             initial = cookies.remembered_author(request)
-            parent_id = parse_id(request.GET.get("replytocom", ""))
+            parent_id = parse_id(query.cleaned_data["replytocom"])
             if parent_id:
                 replying_to = thread.approved.get(parent_id)
             if not initial and replying_to is None:
-                # The form as every new reader sees it: made once, filled in here.
-                form_html = blank_form_html(article)
-                if not shared:
-                    form_html = fill_reader_values(form_html, request, article.pk)
+                # The form as every new reader sees it: made once, filled in for each.
+                form_html = blank_form_html(request, article)
             else:
                 initial["remember"] = bool(initial)
                 if replying_to is not None:
                     initial["parent"] = replying_to.pk
-                if shared:
-                    initial["timestamp"] = TIMESTAMP_PLACEHOLDER
                 form = ReplyForm(article=article, initial=initial)
         else:
             parent_id = parse_id(form.data.get("parent", ""))
             if parent_id:
                 replying_to = thread.approved.get(parent_id)
     return {
+        "article": article,
         "thread": thread,
         "thread_html": render_thread(thread, comments_open=comments_open),
         "comment_form": form,
         "comment_form_html": form_html,
         "replying_to": replying_to,
         "comments_open": comments_open,
+        "closed_message": CommentsClosed.MESSAGE,
+        "unsent_text": unsent_text,
     }

@@ -5,20 +5,15 @@ from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 
 from articles.models import Article
+from articles.services import COMMENTS, article_scope
+from plumbing.pagecache.recipe import Shared
+from plumbing.ratelimit import limit_reads
 
 from .models import Comment
 
 FEED_LENGTH = 30
 # Only public facts: the e-mail address never reaches a feed, not even loaded.
-FEED_FIELDS = (
-    "id",
-    "author_name",
-    "author_url",
-    "body_html",
-    "created_at",
-    "article__slug",
-    "article__title",
-)
+FEED_FIELDS = (*Comment.PUBLIC_FIELDS, "article__slug", "article__title")
 
 
 class LatestCommentsFeed(Feed):
@@ -78,3 +73,11 @@ class ArticleCommentsFeed(LatestCommentsFeed):
 
     def items(self, obj):
         return self.comments().filter(article=obj)[:FEED_LENGTH]
+
+
+latest_comments_feed = Shared(depends_on=lambda **kwargs: [COMMENTS])(
+    limit_reads(LatestCommentsFeed())
+)
+article_comments_feed = Shared(depends_on=lambda slug: [article_scope(slug)])(
+    limit_reads(ArticleCommentsFeed())
+)

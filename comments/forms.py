@@ -9,12 +9,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.middleware.csrf import get_token
 from django.urls import reverse
 
 from articles.models import Article
-from newsroom.ids import parse_id
-from newsroom.pagecache import placeholder
+from plumbing.ids import parse_id
+from plumbing.pagecache import personal
 
 from .moderation import FormEvidence
 from .validators import reject_control_characters, reject_invisible_formatting, validate_web_url
@@ -22,16 +21,16 @@ from .validators import reject_control_characters, reject_invisible_formatting, 
 # Signed so an old form cannot be replayed forever, nor its time faked.
 TIMESTAMP_SALT = "comments.reply-form"
 
-# Stand-ins, in markup made once and shared, for what differs per page or reader.
-CSRF_PLACEHOLDER = placeholder("csrf")
-TIMESTAMP_PLACEHOLDER = placeholder("form-timestamp")
-_CSRF_BYTES, _TIMESTAMP_BYTES = CSRF_PLACEHOLDER.encode(), TIMESTAMP_PLACEHOLDER.encode()
-SLUG_PLACEHOLDER = placeholder("article-slug")
-
 
 def sign_form_timestamp(article_id: int, issued_at: float | None = None) -> str:
     issued_at = time.time() if issued_at is None else issued_at
     return signing.dumps({"a": article_id, "t": round(issued_at, 3)}, salt=TIMESTAMP_SALT)
+
+
+# Each reader gets a fresh signed timestamp, even in a page kept for everyone.
+form_timestamp = personal.ReaderValue(
+    "comment-form-timestamp", lambda request, article_id: sign_form_timestamp(int(article_id))
+)
 
 
 def read_form_timestamp(token: str, article_id: int) -> float | None:
@@ -94,9 +93,7 @@ class ReplyForm(forms.Form):
         helper = FormHelper()
         helper.form_id = "commentform"
         # "#respond": after an error, the browser scrolls straight back to the form.
-        helper.form_action = (
-            reverse("comments:post", kwargs={"slug": self.article.slug}) + "#respond"
-        )
+        helper.form_action = _action(self.article) + "#respond"
         # Errors come from the server, named next to each field, in every browser.
         helper.attrs = {"novalidate": ""}
         helper.layout = Layout(
@@ -167,32 +164,37 @@ class ReplyForm(forms.Form):
         self.data["timestamp"] = sign_form_timestamp(self.article.pk)
 
 
+# Stands for the article in the markup made once per process; it shows only in
+# the form's action address, which is made again for the real article.
+_STAND_IN = Article(pk=0, slug="article-stand-in")  # never saved
+
+
+def _action(article) -> str:
+    return reverse("comments:post", kwargs={"slug": article.slug})
+
+
 @lru_cache(maxsize=8)
 def _blank_form_markup(max_length: int) -> str:
-    stand_in = Article(pk=0, slug=SLUG_PLACEHOLDER)  # never saved: it only names the address
-    form = ReplyForm(article=stand_in, initial={"timestamp": TIMESTAMP_PLACEHOLDER})
-    return render_crispy_form(form, context={"csrf_token": CSRF_PLACEHOLDER})
+    form = ReplyForm(
+        article=_STAND_IN, initial={"timestamp": form_timestamp.placeholder(str(_STAND_IN.pk))}
+    )
+    return render_crispy_form(form, context={"csrf_token": personal.csrf_token.placeholder()})
 
 
-def blank_form_html(article) -> str:
-    """The reply form as a new reader sees it, for `article`, still with placeholders
-    for the reader's CSRF token and timestamp (see fill_reader_values).
+def blank_form_html(request, article) -> str:
+    """The reply form as a new reader sees it, for `article`.
 
     Crispy renders it once per process and setting: it depends on nothing else,
-    and rendering it takes longer than drawing a thread of 200 comments.
+    and rendering it takes longer than drawing a thread of 200 comments. The
+    reader's CSRF token and timestamp are filled in here, or, in a page kept
+    for every reader, when the page is served.
     """
-    return _blank_form_markup(settings.COMMENTS_MAX_LENGTH).replace(SLUG_PLACEHOLDER, article.slug)
-
-
-def fill_reader_values(html: str | bytes, request, article_id: int) -> str | bytes:
-    """Put this reader's CSRF token and a fresh signed timestamp where the placeholders are.
-
-    Text gives text; UTF-8 bytes (a whole cached page) give bytes, so a large page
-    is never encoded again just to change two short values.
-    """
-    token, timestamp = get_token(request), sign_form_timestamp(article_id)
-    if isinstance(html, bytes):
-        return html.replace(_CSRF_BYTES, token.encode()).replace(
-            _TIMESTAMP_BYTES, timestamp.encode()
+    html = (
+        _blank_form_markup(settings.COMMENTS_MAX_LENGTH)
+        .replace(_action(_STAND_IN), _action(article))
+        .replace(
+            form_timestamp.placeholder(str(_STAND_IN.pk)),
+            form_timestamp.placeholder(str(article.pk)),
         )
-    return html.replace(CSRF_PLACEHOLDER, token).replace(TIMESTAMP_PLACEHOLDER, timestamp)
+    )
+    return html if personal.is_shared_render(request) else personal.fill(request, html)

@@ -4,7 +4,6 @@ import hashlib
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
@@ -61,6 +60,10 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
+    # What any reader may see of a comment: pages, feeds and the API load these
+    # (and what they need of the article), never the e-mail, IP or user agent.
+    PUBLIC_FIELDS = ("id", "parent_id", "author_name", "author_url", "body_html", "created_at")
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
@@ -137,6 +140,11 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return reverse("comments:permalink", kwargs={"slug": self.article.slug, "pk": self.pk})
 
+    @staticmethod
+    def depth_under(parent: Comment | None) -> int:
+        """The depth of a reply to `parent` (0: a top-level comment)."""
+        return 0 if parent is None else parent.depth + 1
+
     @property
     def excerpt(self) -> str:
         text = " ".join(self.body.split())
@@ -176,22 +184,6 @@ class ModerationEvent(models.Model):
         return "; ".join(reason.get("detail", "") for reason in self.reasons)
 
 
-class BlockedTermQuerySet(models.QuerySet):
-    CACHE_KEY = "comments:blocked-terms"
-
-    def cached(self) -> list[BlockedTerm]:
-        """Every term, from the shared cache: read on each new reply, changed rarely."""
-        terms = cache.get(self.CACHE_KEY)
-        if terms is None:
-            terms = list(self.all())
-            cache.set(self.CACHE_KEY, terms, timeout=None)
-        return terms
-
-    @classmethod
-    def forget_cached(cls) -> None:
-        cache.delete(cls.CACHE_KEY)
-
-
 class BlockedTerm(models.Model):
     """Something editors never want published: a word, an address, a network."""
 
@@ -210,8 +202,6 @@ class BlockedTerm(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.HOLD)
     note = models.CharField(max_length=200, blank=True, help_text="Why it is blocked.")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = BlockedTermQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "value"]

@@ -2,7 +2,8 @@
 
 Each rule is a small object with a `slug` and a `check(submission)` method that
 returns a `Decision` or None ("no opinion"). Rules may read the database and the
-cache but never write: recording what happened is the job of services.py.
+shared counters but never write: recording what happened is the job of
+services.py.
 `moderate()` runs the rules listed in `settings.COMMENTS_RULES`; the strictest
 verdict wins, and when no rule speaks the site policy (`COMMENTS_MODERATION`)
 decides. Every decision is kept, so editors can always see why.
@@ -20,10 +21,11 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.module_loading import import_string
 
-from newsroom.db import PreparedQuery
+from plumbing import counters
+from plumbing.db import PreparedQuery
+from plumbing.pagecache import versions
 
 from .sanitize import count_links
 
@@ -171,20 +173,13 @@ def flood_key(ip_address: str) -> str:
     if address.version == 6:
         # One IPv6 subscriber usually holds a whole /64.
         address = ipaddress.ip_network(f"{address}/64", strict=False).network_address
-    return f"comments:flood:{address}"
+    return f"flood:{address}"
 
 
 def record_post_for_flood(ip_address: str | None) -> None:
     """Count a saved reply against its address (called after commit)."""
-    if not ip_address:
-        return
-    key = flood_key(ip_address)
-    # The window opens with the first reply and closes COMMENTS_FLOOD_SECONDS later.
-    cache.add(key, 0, timeout=settings.COMMENTS_FLOOD_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=settings.COMMENTS_FLOOD_SECONDS)
+    if ip_address:
+        counters.hit(flood_key(ip_address), settings.COMMENTS_FLOOD_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -200,7 +195,7 @@ class Flood:
     def check(self, submission: Submission) -> Decision | None:
         if not submission.ip_address:
             return None
-        posted = cache.get(flood_key(submission.ip_address), 0)
+        posted = counters.peek(flood_key(submission.ip_address), self.window)
         if posted < self.limit:
             return None
         return Decision(
@@ -287,6 +282,34 @@ def _mentions_domain(text: str, domain: str) -> bool:
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
+BLOCKLIST = "blocklist"  # the content scope services.blocklist_changed() moves
+
+
+class BlockedTerms:
+    """Every BlockedTerm, kept by each process and read again only after a change."""
+
+    def __init__(self):
+        self.token: int | None = None
+        self.terms: list = []
+
+    def current(self) -> list:
+        from .models import BlockedTerm
+
+        # The token first: a change made while the terms are read gives a new token,
+        # and the next reply reads them again.
+        token = versions.token(BLOCKLIST)
+        if token is None or token != self.token:
+            self.terms = list(BlockedTerm.objects.all())
+            self.token = token
+        return self.terms
+
+    def forget(self) -> None:
+        self.token, self.terms = None, []
+
+
+blocked_terms = BlockedTerms()
+
+
 @dataclass(frozen=True)
 class Blocklist:
     """Words, addresses, domains and networks editors listed as BlockedTerm rows."""
@@ -300,7 +323,7 @@ class Blocklist:
     def check(self, submission: Submission) -> Decision | None:
         from .models import BlockedTerm
 
-        matches = [term for term in BlockedTerm.objects.cached() if self._matches(term, submission)]
+        matches = [term for term in blocked_terms.current() if self._matches(term, submission)]
         if not matches:
             return None
         spam = any(term.action == BlockedTerm.Action.SPAM for term in matches)

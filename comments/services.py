@@ -1,6 +1,13 @@
 """Operations that change comments. The form, the API, the admin and tasks all
 come through here, so each change is validated, explained and followed up
-(events, notifications, caches) the same way whichever door it came in by."""
+(events, notifications, what readers see) the same way whichever door it
+came in by.
+
+A change that readers can see moves the discussion's content version in the
+same transaction (discussion_changed), so the very next read shows it; one
+that only moderators see (a reply held, spam removed) moves nothing, so no
+public page, ETag or date gives it away.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +16,25 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from articles.models import Article
-from newsroom.db import PreparedInsert
+from articles.services import COMMENTS, article_scope
+from plumbing.db import PreparedInsert
+from plumbing.pagecache import versions
 
 from . import tasks
 from .models import Comment, ModerationEvent
-from .moderation import Decision, FormEvidence, Submission, Verdict, moderate, record_post_for_flood
+from .moderation import (
+    BLOCKLIST,
+    Decision,
+    FormEvidence,
+    Submission,
+    Verdict,
+    moderate,
+    record_post_for_flood,
+)
 from .sanitize import render_comment
 
 logger = logging.getLogger(__name__)
@@ -47,9 +65,10 @@ class CommentError(Exception):
 
 class CommentsClosed(CommentError):
     status_code = 403
+    MESSAGE = "Comments are closed for this article."
 
     def __init__(self):
-        super().__init__("Comments are closed for this article.")
+        super().__init__(self.MESSAGE)
 
 
 class ParentUnavailable(CommentError):
@@ -84,10 +103,14 @@ def find_parent(article: Article, parent_id: int | None) -> Comment | None:
     parent = Comment.objects.approved().filter(article=article, pk=parent_id).first()
     if parent is None:
         raise ParentUnavailable()
-    deepest_parent_level = settings.COMMENTS_MAX_DEPTH - 2
-    while parent is not None and parent.depth > deepest_parent_level:
+    while parent is not None and Comment.depth_under(parent) >= settings.COMMENTS_MAX_DEPTH:
         parent = parent.parent
     return parent
+
+
+def discussion_changed(*article_slugs: str) -> None:
+    """What readers see of these articles' discussions changed in this transaction."""
+    versions.bump(COMMENTS, *map(article_scope, article_slugs))
 
 
 def submit_comment(
@@ -140,7 +163,7 @@ def submit_comment(
     comment = Comment(
         article=article,
         parent=parent,
-        depth=0 if parent is None else parent.depth + 1,
+        depth=Comment.depth_under(parent),
         author_name=name,
         author_email=email,
         author_url=url,
@@ -163,6 +186,8 @@ def submit_comment(
                 created_at=comment.created_at,
             )
         )
+        if status == Comment.Status.APPROVED:
+            discussion_changed(article.slug)
         transaction.on_commit(partial(_after_submit, comment), robust=True)
     return comment
 
@@ -182,7 +207,11 @@ def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> 
     The first approval of a reply tells the parent's author, if they asked.
     """
     with transaction.atomic():
-        current = Comment.objects.select_for_update().get(pk=comment.pk)
+        current = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("article")
+            .get(pk=comment.pk)
+        )
         if current.status == status:
             return False
         approved_before = current.events.filter(to_status=Comment.Status.APPROVED).exists()
@@ -194,6 +223,10 @@ def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> 
         ModerationEvent.objects.create(
             comment=current, actor=actor, from_status=previous, to_status=status, note=note[:300]
         )
+        if Comment.Status.APPROVED in (previous, status):
+            # Between held, spam and removed nothing changes for readers: no version
+            # moves, so the public ETag of the thread says nothing about it.
+            discussion_changed(current.article.slug)
         if status == Comment.Status.APPROVED and current.parent_id and not approved_before:
             transaction.on_commit(partial(tasks.notify_reply.enqueue, current.pk), robust=True)
     comment.status, comment.moderated_at, comment.moderated_by = (
@@ -204,11 +237,40 @@ def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> 
     return True
 
 
+# What an edit can change that readers see of a published comment.
+SHOWN_FIELDS = {"body", "author_name", "author_url"}
+
+
 def save_edit(comment: Comment, *, changed: list[str]) -> None:
     """Save a moderator's correction; the HTML is made again from the edited text."""
-    if "body" in changed:
-        comment.body_html = render_comment(comment.body)
-    comment.save()
+    with transaction.atomic():
+        if "body" in changed:
+            comment.body_html = render_comment(comment.body)
+        comment.save()
+        if comment.status == Comment.Status.APPROVED and SHOWN_FIELDS & set(changed):
+            discussion_changed(comment.article.slug)
+
+
+def delete_comments(comments) -> int:
+    """Delete comments with their replies and history; returns how many were asked for.
+
+    Only the admin deletes (moderators remove instead); a deleted comment that
+    readers saw, or one with replies that go with it, changes the discussion.
+    """
+    with transaction.atomic():
+        has_replies = Exists(Comment.objects.filter(parent=OuterRef("pk")))
+        seen = comments.filter(status=Comment.Status.APPROVED) | comments.filter(has_replies)
+        slugs = set(seen.values_list("article__slug", flat=True))
+        count = comments.count()
+        comments.delete()
+        if slugs:
+            discussion_changed(*slugs)
+    return count
+
+
+def blocklist_changed() -> None:
+    """Editors changed the blocklist: every process reads it again before the next reply."""
+    versions.bump(BLOCKLIST)
 
 
 def unsubscribe(email: str) -> int:

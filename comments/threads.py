@@ -28,6 +28,7 @@ class ThreadComment(NamedTuple):
     created_at: datetime
 
 
+# Comment.PUBLIC_FIELDS and the status the layout needs (a test holds them together).
 DISPLAY_FIELDS = ("id", *ThreadComment._fields[1:])
 OWN_VISIBLE_STATUSES = (Comment.Status.PENDING, Comment.Status.SPAM)
 
@@ -89,7 +90,8 @@ def load_thread(article, *, own_ids=frozenset(), page_number=1) -> Thread:
 
     Approved comments are shown; the reader's own pending ones are shown marked;
     a comment that is no longer approved but has visible replies stays as a
-    placeholder. Top-level threads are paginated (COMMENTS_PER_PAGE), oldest first.
+    placeholder. Top-level threads are paginated (COMMENTS_PER_PAGE), oldest
+    first; a page beyond the last raises django.core.paginator.InvalidPage.
     """
     rows = _visible_rows(own_ids) if own_ids else _rows_for_everyone()
     rows = [ThreadComment._make(values) for values in rows.for_article(article)]
@@ -120,7 +122,7 @@ def _lay_out(rows: list[ThreadComment], own_ids, page_number) -> Thread:
 
     roots = [root for root in children[None] if is_shown(root)]
     per_page = max(settings.COMMENTS_PER_PAGE, 1)
-    page = Paginator(roots, per_page).get_page(page_number)
+    page = Paginator(roots, per_page).page(page_number)  # InvalidPage beyond the last
     on_page = {root.pk for root in page.object_list}
 
     entries: list[Entry] = []

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
 from articles.views import render_article
-from newsroom.http import client_ip
+from plumbing.http import client_ip
+from plumbing.ratelimit import limit_reads
 
 from . import cookies, services
 from .forms import ReplyForm
@@ -36,7 +37,7 @@ def submit_reply(request, article, fields: dict, **evidence) -> Comment:
 def _page_again(request, article, form, status):
     """The article page with the reader's form, their text and what to fix."""
     form.renew_timestamp()
-    return render_article(request, article, comment_form=form, status=status)
+    return render_article(request, article, status=status, comment_form=form)
 
 
 def _comment_location(request, comment: Comment) -> str:
@@ -95,6 +96,7 @@ def post_comment(request, slug):
     return response
 
 
+@limit_reads
 def permalink(request, slug, pk):
     """A stable link to one comment: sends the reader to the page it is on."""
     article = get_object_or_404(Article.objects.published(), slug=slug)

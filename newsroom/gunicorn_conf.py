@@ -40,6 +40,8 @@ class JsonAccessLogger(Logger):
                 "status": atoms["s"],
                 "bytes": atoms["B"],
                 "duration_ms": atoms["M"],
+                # Which worker answered: with several, that tells them apart.
+                "pid": os.getpid(),
             },
         )
 
@@ -50,7 +52,7 @@ errorlog = "-"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "newsroom.logging.JsonFormatter"}},
+    "formatters": {"json": {"()": "plumbing.logging.JsonFormatter"}},
     "handlers": {
         "json": {
             "class": "logging.StreamHandler",

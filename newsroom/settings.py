@@ -1,12 +1,13 @@
 """Newsroom settings: one module, configured entirely from the environment.
 
 Every value can come from an environment variable (or a `.env` file next to
-`manage.py`). Defaults are safe for a laptop: SQLite under `var/`, an
-in-process cache, e-mail printed to the console. Production sets
+`manage.py`). Defaults are safe for a laptop: SQLite and a cache directory
+under `var/`, e-mail printed to the console. Production sets
 `DJANGO_SECRET_KEY`, `DJANGO_ALLOWED_HOSTS`, `DATABASE_URL` and `CACHE_URL`;
 see README.md for the full list.
 """
 
+import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,14 +17,32 @@ from django.core.exceptions import ImproperlyConfigured
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 if env.bool("DJANGO_READ_DOTENV", default=True) and (BASE_DIR / ".env").is_file():
     # Values already in the environment win over the file.
     env.read_env(BASE_DIR / ".env")
 
+
+def _require_client(module: str, setting: str, extra: str) -> None:
+    """Stop at start, with the fix, rather than fail on the first request."""
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ImportError:
+        found = False
+    if not found:
+        raise ImproperlyConfigured(
+            f"{setting} needs the Python package '{module}', which is not installed. "
+            f"Install the project with its '{extra}' extra: pip install '.[{extra}]' "
+            f"(or '.[postgres,redis]' for both)."
+        )
+
+
 # --- Core -------------------------------------------------------------------
+
+# Where the site keeps its own files by default: the SQLite database, the cache
+# directory, collected static files. Relative to the project unless absolute.
+VAR_DIR = BASE_DIR / env.str("NEWSROOM_DATA_DIR", default="var")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -46,7 +65,6 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env("NEWSROOM_SITE_NAME", default="Newsroom")
 
 INSTALLED_APPS = [
-    "newsroom",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,19 +84,21 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "axes",
+    "plumbing.pagecache",
     "articles",
     "comments",
+    "newsroom",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "newsroom.middleware.RequestSizeLimitMiddleware",
-    "newsroom.middleware.CSPMiddleware",
+    "plumbing.middleware.RequestSizeLimitMiddleware",
+    "plumbing.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below every middleware that sets response headers, above those with
     # nothing to do for an anonymous read: shared answers leave from here.
-    "newsroom.middleware.SharedAnswerMiddleware",
+    "plumbing.pagecache.middleware.SharedAnswerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,7 +121,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsroom.context_processors.site",
+                "plumbing.context_processors.site",
+                # In a page kept for every reader, the CSRF token is a placeholder.
+                "plumbing.pagecache.personal.context_processor",
                 "articles.context_processors.navigation",
             ],
         },
@@ -135,16 +157,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # PRAGMAs above) costs more than many a query.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _require_client("psycopg", "DATABASE_URL (postgres://...)", "postgres")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://newsroom")}
+# Shared by every process: copies of pages for anonymous readers, rate limits
+# and flood counts. By default a cache directory on this host (diskcache), which
+# every gunicorn worker shares; redis://... in production, for several hosts.
+# Content versions live in the database, so no configuration serves a stale page.
+CACHE_URL = env.str("CACHE_URL", default=f"diskcache://{VAR_DIR / 'cache'}")
+if CACHE_URL.startswith("diskcache://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            # diskcache://path/to/dir, relative to the project unless absolute.
+            "LOCATION": str(BASE_DIR / CACHE_URL.removeprefix("diskcache://")),
+            "SHARDS": 4,
+            # Seconds a process waits for another's write before giving up on a copy.
+            "DATABASE_TIMEOUT": 0.1,
+            "OPTIONS": {"size_limit": env.int("NEWSROOM_CACHE_SIZE_MB", default=256) * 1024 * 1024},
+        }
+    }
+else:
+    CACHES = {"default": env.cache_url_config(CACHE_URL)}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Django's own Redis backend; django-environ would prefer django-redis if present.
     CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    # Short timeouts: a cache that does not answer is skipped, not waited for.
+    _timeout = env.float("DJANGO_CACHE_SOCKET_TIMEOUT", default=0.5)
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", _timeout)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _timeout)
 CACHES["default"].setdefault("KEY_PREFIX", env("DJANGO_CACHE_KEY_PREFIX", default="newsroom"))
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    _require_client("redis", "CACHE_URL (redis://...)", "redis")
 
 # --- Auth and sessions ------------------------------------------------------
 
@@ -240,7 +289,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # A friendly page (that keeps the reader's text) when a form's CSRF token fails.
-CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
+CSRF_FAILURE_VIEW = "plumbing.views.csrf_failure"
 
 # Request sizes, set on purpose: a reply is at most COMMENTS_MAX_LENGTH
 # characters and an article a few hundred kilobytes, so anything over 1 MiB is
@@ -281,7 +330,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         # One JSON object per line on stdout, for any log collector.
-        "json": {"()": "newsroom.logging.JsonFormatter"},
+        "json": {"()": "plumbing.logging.JsonFormatter"},
     },
     "handlers": {
         "stdout": {
@@ -312,11 +361,16 @@ AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if NUM_PROXIES else ["REMOTE_ADDR"]
 )
-# Serve anonymous readers' pages, feeds and API reads from the cache (see
-# newsroom/pagecache.py). Off only to measure the uncached path.
+# Keep copies of anonymous readers' pages, feeds and API reads (see
+# plumbing/pagecache). Off only to measure the uncached path.
 NEWSROOM_SHARED_CACHE = env.bool("NEWSROOM_SHARED_CACHE", default=True)
-# API reads per client: generous, so a polling client is never in trouble.
+# How long browsers and proxies may use a public answer without asking again.
+# 0: they must ask each time (a cheap 304), so a removed comment is gone at once.
+NEWSROOM_PUBLIC_MAX_AGE = env.int("NEWSROOM_PUBLIC_MAX_AGE", default=0)
+# Reads per client that reach the database (answers from the shared cache are
+# free): generous, so a polling client or a keen reader is never in trouble.
 NEWSROOM_API_READ_RATE = env.str("NEWSROOM_API_READ_RATE", default="600/min")
+NEWSROOM_PAGE_READ_RATE = env.str("NEWSROOM_PAGE_READ_RATE", default="300/min")
 
 # --- Third-party apps -------------------------------------------------------
 
@@ -330,16 +384,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_RENDERER_CLASSES": ["newsroom.api.FastJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["plumbing.api.renderers.FastJSONRenderer"],
     # JSON or a form (either encoding); anything else is 415.
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["newsroom.api.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["plumbing.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["newsroom.api.ReadThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["plumbing.api.throttling.ReadThrottle"],
     "NUM_PROXIES": NUM_PROXIES,
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,

@@ -1,17 +1,28 @@
+"""The site: each app's addresses, in the order the resolver should try them."""
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from articles.api.urls import urlpatterns as article_api
 from articles.sitemaps import SITEMAPS
+from comments.api import articles as articles_with_comments
 from comments.api.urls import urlpatterns as comment_api
-
-from .views import healthz
+from plumbing.views import healthz
 
 admin.site.site_header = "Newsroom administration"
 admin.site.site_title = "Newsroom"
 admin.site.index_title = "Publishing and moderation"
+
+# The articles API as readers get it: each article with its comment count.
+article_api = [
+    path("articles/", articles_with_comments.ArticleList.as_view(), name="article-list"),
+    path(
+        "articles/<slug:slug>/",
+        articles_with_comments.ArticleDetail.as_view(),
+        name="article-detail",
+    ),
+]
 
 # The busiest addresses first: the resolver tries patterns in order.
 urlpatterns = [

@@ -1,7 +1,15 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from comments.moderation import blocked_terms
+from plumbing.pagecache import copies
+from plumbing.store import store
+from tests.factories import UserFactory
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,7 +33,56 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # Tests share one cache (Redis in CI): start each from a clean slate.
+    # Tests share one cache (Redis in CI) and one process: start each from a clean
+    # slate. Each test's database starts over too, with the same content versions.
     cache.clear()
+    copies.recent.clear()
+    blocked_terms.forget()
     yield
+    store.reset()  # after a test that took the cache away
     cache.clear()
+    copies.recent.clear()
+
+
+UNREACHABLE_CACHE = {
+    # Nothing listens on port 1: every call fails at once, as in an outage.
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The shared cache is unreachable for the length of the test."""
+    settings.CACHES = UNREACHABLE_CACHE
+    store.reset()
+    yield
+    store.reset()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _relaxed_post_throttles(settings):
+    # Throttling has its own tests; elsewhere a test may post more than once a second.
+    settings.COMMENTS_API_BURST_RATE = "1000/second"
+    settings.COMMENTS_API_POST_RATE = "1000/minute"
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(username="mod", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def moderator_api(moderator):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=moderator).key}")
+    return client

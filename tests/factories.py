@@ -5,7 +5,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles import services as article_services
 from articles.models import Article, Section, Tag
+from comments import services as comment_services
 from comments.models import BlockedTerm, Comment
 from comments.sanitize import render_comment
 
@@ -43,11 +45,21 @@ class TagFactory(factory.django.DjangoModelFactory):
 
 
 class ArticleFactory(factory.django.DjangoModelFactory):
-    """A public article, published an hour ago, unless told otherwise."""
+    """A public article, published an hour ago, unless told otherwise.
+
+    Saved through articles.services, as the admin saves it, so readers'
+    cached pages know of it at once.
+    """
 
     class Meta:
         model = Article
         skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        article = model_class(*args, **kwargs)
+        article_services.save_article(article)
+        return article
 
     title = factory.Sequence(lambda n: f"Article number {n}")
     slug = factory.LazyAttribute(lambda article: slugify(article.title))
@@ -61,20 +73,31 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
-            self.tags.set(extracted)
+            article_services.save_article(self, tags=extracted)
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
-    """An approved comment by a distinct reader, unless told otherwise."""
+    """An approved comment by a distinct reader, unless told otherwise.
+
+    A comment that readers see moves its discussion's version, as every
+    approval through comments.services does.
+    """
 
     class Meta:
         model = Comment
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        comment = super()._create(model_class, *args, **kwargs)
+        if comment.status == Comment.Status.APPROVED:
+            comment_services.discussion_changed(comment.article.slug)
+        return comment
 
     article = factory.LazyAttribute(
         lambda comment: comment.parent.article if comment.parent else ArticleFactory()
     )
     parent = None
-    depth = factory.LazyAttribute(lambda comment: comment.parent.depth + 1 if comment.parent else 0)
+    depth = factory.LazyAttribute(lambda comment: Comment.depth_under(comment.parent))
     author_name = factory.Sequence(lambda n: f"Reader {n}")
     author_email = factory.Sequence(lambda n: f"reader{n}@example.com")
     body = factory.Sequence(lambda n: f"Comment number {n}, with a thought of its own.")
@@ -89,8 +112,16 @@ class CommentFactory(factory.django.DjangoModelFactory):
 
 
 class BlockedTermFactory(factory.django.DjangoModelFactory):
+    """A blocked term, saved as the admin saves one (every process sees it at once)."""
+
     class Meta:
         model = BlockedTerm
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        term = super()._create(model_class, *args, **kwargs)
+        comment_services.blocklist_changed()
+        return term
 
     kind = BlockedTerm.Kind.WORD
     value = "casino"

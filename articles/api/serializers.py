@@ -1,4 +1,3 @@
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -25,10 +24,6 @@ class ArticleSerializer(serializers.ModelSerializer):
         source="display_byline", read_only=True, help_text="The byline shown to readers."
     )
     url = serializers.SerializerMethodField(help_text="The article's page on the site.")
-    comments_url = serializers.SerializerMethodField(help_text="Its approved comments (API).")
-    comment_count = serializers.IntegerField(
-        read_only=True, help_text="Approved comments under the article."
-    )
     comments_open = serializers.SerializerMethodField(
         help_text="Whether the article accepts new comments now."
     )
@@ -45,19 +40,12 @@ class ArticleSerializer(serializers.ModelSerializer):
             "published_at",
             "updated_at",
             "url",
-            "comments_url",
-            "comment_count",
             "comments_open",
         ]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, article) -> str:
         return self.context["request"].build_absolute_uri(article.get_absolute_url())
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_comments_url(self, article) -> str:
-        path = reverse("api:article-comments", kwargs={"slug": article.slug})
-        return self.context["request"].build_absolute_uri(path)
 
     def get_comments_open(self, article) -> bool:
         return article.accepts_comments()

@@ -1,21 +1,14 @@
 import django_filters
-from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
 
-from articles import versioning
 from articles.models import Article
-from comments.models import Comment
-from newsroom.api import (
-    BAD_REQUEST,
-    THROTTLED,
-    ArticlePagination,
-    ConditionalGetMixin,
-    MomentFilter,
-    PublicCacheHeadersMixin,
-    error,
-)
+from articles.services import ARTICLES, article_scope
+from plumbing.api.filters import MomentFilter
+from plumbing.api.schema import BAD_REQUEST, THROTTLED, error
+from plumbing.pagecache.recipe import Shared, SharedView
 
+from .pagination import ArticlePagination
 from .serializers import ArticleDetailSerializer, ArticleSerializer
 
 
@@ -36,61 +29,57 @@ class ArticleFilter(django_filters.FilterSet):
 
 def public_articles():
     """Published articles with what the API shows, in a fixed number of queries."""
-    approved = Q(comments__status=Comment.Status.APPROVED)
-    return (
-        Article.objects.published()
-        .for_listing()
-        .annotate(comment_count=Count("comments", filter=approved, distinct=True))
-        # Explicit: Meta.ordering does not apply to aggregating queries.
-        .order_by("-published_at", "-id")
+    # Explicit order: Meta.ordering does not apply to aggregating queries.
+    return Article.objects.published().for_listing().order_by("-published_at", "-id")
+
+
+def list_schema(serializer_class):
+    return extend_schema_view(
+        get=extend_schema(
+            summary="Published articles",
+            responses={
+                200: serializer_class(many=True),
+                400: BAD_REQUEST,
+                404: error("No such page."),
+                429: THROTTLED,
+            },
+        )
     )
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Published articles",
-        responses={
-            200: ArticleSerializer(many=True),
-            400: BAD_REQUEST,
-            404: error("No such page."),
-            429: THROTTLED,
-        },
+def detail_schema(serializer_class):
+    return extend_schema_view(
+        get=extend_schema(
+            summary="One published article",
+            responses={
+                200: serializer_class,
+                404: error("No such published article."),
+                429: THROTTLED,
+            },
+        )
     )
-)
-class ArticleList(PublicCacheHeadersMixin, ConditionalGetMixin, generics.ListAPIView):
+
+
+@list_schema(ArticleSerializer)
+class ArticleList(SharedView, generics.ListAPIView):
     """Published articles, newest first. Drafts and scheduled articles never appear."""
 
     serializer_class = ArticleSerializer
     filterset_class = ArticleFilter
     pagination_class = ArticlePagination
+    shared = Shared(depends_on=lambda **kwargs: [ARTICLES])
 
     def get_queryset(self):
         return public_articles()
 
-    @staticmethod
-    def version_of(**kwargs):
-        return versioning.current_version()
 
-
-@extend_schema_view(
-    get=extend_schema(
-        summary="One published article",
-        responses={
-            200: ArticleDetailSerializer,
-            404: error("No such published article."),
-            429: THROTTLED,
-        },
-    )
-)
-class ArticleDetail(PublicCacheHeadersMixin, ConditionalGetMixin, generics.RetrieveAPIView):
+@detail_schema(ArticleDetailSerializer)
+class ArticleDetail(SharedView, generics.RetrieveAPIView):
     """One published article with its text. Drafts and scheduled articles are 404."""
 
     serializer_class = ArticleDetailSerializer
     lookup_field = "slug"
+    shared = Shared(depends_on=lambda slug: [article_scope(slug)])
 
     def get_queryset(self):
         return public_articles()
-
-    @staticmethod
-    def version_of(slug, **kwargs):
-        return versioning.public_article_version(slug)

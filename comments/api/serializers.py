@@ -14,12 +14,12 @@ from comments.validators import (
     reject_invisible_formatting,
     validate_web_url,
 )
-from newsroom.db import IsoUtc
-from newsroom.ids import MAX_ID
+from plumbing.db import IsoUtc
+from plumbing.ids import MAX_ID
 
 # The columns a public comment is made of: e-mail, IP and user agent are never loaded.
-PUBLIC_COLUMNS = ("id", "article__slug", "parent_id", "author_name", "author_url", "body_html")
-# created_at, as the API writes it, made by the database (see newsroom.db.IsoUtc).
+# created_at comes as the API writes it, made by the database (plumbing.db.IsoUtc).
+PUBLIC_COLUMNS = (*(f for f in Comment.PUBLIC_FIELDS if f != "created_at"), "article__slug")
 PUBLIC_ANNOTATIONS = {"created": IsoUtc("created_at")}
 
 
@@ -32,10 +32,32 @@ def iso_utc(moment) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+class PermalinkTemplate:
+    """A comment's permalink made without reverse() per row, for any slug and id.
+
+    reverse() is called once per URL configuration with stand-ins, and the
+    address is cut around them once; each comment fills the gaps. Nothing is
+    ever searched for in the finished address, so a slug that happens to
+    contain a stand-in's text is written as it is (a slug with 999999999 once
+    came out wrong, issue #10).
+    """
+
+    SLUG, PK = "slug-stand-in", 999999999
+
+    def __init__(self):
+        path = reverse("comments:permalink", kwargs={"slug": self.SLUG, "pk": self.PK})
+        before, _, rest = path.partition(self.SLUG)
+        middle, _, after = rest.partition(str(self.PK))
+        self.parts = (before, middle, after)
+
+    def path(self, slug: str, pk: int) -> str:
+        before, middle, after = self.parts
+        return f"{before}{slug}{middle}{pk}{after}"
+
+
 @functools.cache
-def _permalink_path(root_urlconf, urlconf, script_prefix) -> str:
-    # reverse() once per URL configuration, not once per response.
-    return reverse("comments:permalink", kwargs={"slug": "SLUG", "pk": 999999999})
+def _permalinks(root_urlconf, urlconf, script_prefix) -> PermalinkTemplate:
+    return PermalinkTemplate()
 
 
 class CommentSerializer(serializers.Serializer):
@@ -59,14 +81,12 @@ class CommentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     url = serializers.URLField(read_only=True, help_text="The comment's permalink on the site.")
 
-    def _permalink_template(self) -> str:
-        template = getattr(self, "_permalink", None)
-        if template is None:
-            # Rows only fill in the blanks.
-            path = _permalink_path(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
-            template = self.context["request"].build_absolute_uri(path)
-            self._permalink = template
-        return template
+    def _permalink(self, slug: str, pk: int) -> str:
+        start = getattr(self, "_site_root", None)
+        if start is None:
+            self._paths = _permalinks(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+            start = self._site_root = self.context["request"].build_absolute_uri("/")[:-1]
+        return start + self._paths.path(slug, pk)
 
     def to_representation(self, row):
         if not isinstance(row, dict):
@@ -89,7 +109,7 @@ class CommentSerializer(serializers.Serializer):
             "author_url": row["author_url"] or None,
             "body_html": row["body_html"],
             "created_at": iso_utc(row["created"]),
-            "url": self._permalink_template().replace("SLUG", slug).replace("999999999", str(pk)),
+            "url": self._permalink(slug, pk),
         }
 
 

@@ -1,18 +1,17 @@
 from django.urls import path
 
-from newsroom import ids  # noqa: F401  (registers the <id:...> converter)
-from newsroom.api import shared_api_view
+from plumbing import ids  # noqa: F401  (registers the <id:...> converter)
 
 from . import views
 
 urlpatterns = [
     path(
         "articles/<slug:slug>/comments/",
-        shared_api_view(views.ArticleCommentList),
+        views.ArticleCommentList.as_view(),
         name="article-comments",
     ),
-    path("comments/", shared_api_view(views.CommentList), name="comment-list"),
-    path("comments/<id:pk>/", shared_api_view(views.CommentDetail), name="comment-detail"),
+    path("comments/", views.CommentList.as_view(), name="comment-list"),
+    path("comments/<id:pk>/", views.CommentDetail.as_view(), name="comment-detail"),
     path("moderation/comments/", views.ModerationCommentList.as_view(), name="moderation-list"),
     *(
         path(

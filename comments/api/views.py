@@ -3,30 +3,25 @@ import functools
 import django_filters
 from django import forms
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles import versioning
 from articles.models import Article
+from articles.services import COMMENTS, article_scope
 from comments import services
 from comments.models import Comment
 from comments.views import submit_reply
-from newsroom.api import (
-    BAD_REQUEST,
-    THROTTLED,
-    CommentCursorPagination,
-    ConditionalGetMixin,
-    FixedWindowThrottle,
-    MomentFilter,
-    PublicCacheHeadersMixin,
-    QueueCursorPagination,
-    error,
-)
-from newsroom.ids import MAX_ID
+from plumbing.api.filters import MomentFilter
+from plumbing.api.schema import BAD_REQUEST, THROTTLED, error
+from plumbing.api.throttling import FixedWindowThrottle
+from plumbing.ids import MAX_ID
+from plumbing.pagecache.recipe import Shared, SharedView
 
+from .pagination import CommentCursorPagination, QueueCursorPagination
 from .serializers import (
     PUBLIC_ANNOTATIONS,
     PUBLIC_COLUMNS,
@@ -96,22 +91,27 @@ def _approved_rows():
 
 
 def article_comment_rows(article_id: int):
-    """public_comment_rows() of an article already known to be public (the slug map)."""
+    """public_comment_rows() of one article already found to be public."""
     return _approved_rows().for_article(article_id)
 
 
-class PublicComments(PublicCacheHeadersMixin, ConditionalGetMixin):
+def public_article_id(slug: str) -> int:
+    """The id of the public article at `slug`, or 404."""
+    found = Article.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+    if found is None:
+        raise exceptions.NotFound("No such published article.")
+    return found
+
+
+class PublicComments(SharedView):
     """Approved comments of published articles, as anyone may read them."""
 
     serializer_class = CommentSerializer
     pagination_class = CommentCursorPagination
+    shared = Shared(depends_on=lambda **kwargs: [COMMENTS])
 
     def get_queryset(self):
         return public_comment_rows()
-
-    @staticmethod
-    def version_of(**kwargs):
-        return versioning.current_version()
 
 
 @extend_schema_view(
@@ -165,10 +165,16 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
     """An article's approved comments, oldest first; and the way to post a new one."""
 
     filterset_class = ArticleCommentFilter
+    shared = Shared(depends_on=lambda slug: [article_scope(slug)])
 
     def get_article(self) -> Article:
-        # From the cache of public slugs, with only what taking a comment needs.
-        article = versioning.public_article_for_replies(self.kwargs["slug"])
+        # Only what taking a comment needs; anything else loads when first read.
+        article = (
+            Article.objects.published()
+            .only("slug", "status", "published_at", "allow_comments", "comments_close_at")
+            .filter(slug=self.kwargs["slug"])
+            .first()
+        )
         if article is None:
             raise exceptions.NotFound("No such published article.")
         return article
@@ -176,12 +182,7 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return Comment.objects.none()
-        # The id from the cache of public slugs: no query to find the article, which
-        # is known to be public, so its approved comments are public too.
-        article_id = versioning.public_article_id(self.kwargs["slug"])
-        if article_id is None:
-            raise exceptions.NotFound("No such published article.")
-        return article_comment_rows(article_id)
+        return article_comment_rows(public_article_id(self.kwargs["slug"]))
 
     def get_serializer_class(self):
         if self.request.method == "POST":
@@ -192,10 +193,6 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
         if self.request.method == "POST":
             return [CommentBurstThrottle(), CommentPostThrottle()]
         return super().get_throttles()
-
-    @staticmethod
-    def version_of(slug, **kwargs):
-        return versioning.public_article_version(slug)
 
     def create(self, request, *args, **kwargs):
         article = self.get_article()
@@ -246,6 +243,15 @@ def moderation_queryset():
     )
 
 
+class PrivateAnswers:
+    """Moderation answers hold private data: no cache anywhere may keep them."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="The moderation queue",
@@ -256,7 +262,7 @@ def moderation_queryset():
         },
     )
 )
-class ModerationCommentList(generics.ListAPIView):
+class ModerationCommentList(PrivateAnswers, generics.ListAPIView):
     """Comments of every status with their private fields and history, newest first."""
 
     permission_classes = [IsModerator]
@@ -277,7 +283,7 @@ ACTIONS = {
 }
 
 
-class ModerationAction(APIView):
+class ModerationAction(PrivateAnswers, APIView):
     """Change a comment's status; the change is recorded with the moderator's name."""
 
     permission_classes = [IsModerator]

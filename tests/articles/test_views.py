@@ -56,8 +56,9 @@ def test_front_page_queries_do_not_grow_with_articles(
     for _ in range(count):
         ArticleFactory(tags=tags)
 
-    # Sections for the navigation, the page count, the articles, their tags.
-    with django_assert_num_queries(4):
+    # The content versions, sections for the navigation, the page count, the
+    # articles, their tags.
+    with django_assert_num_queries(5):
         client.get("/")
 
 
@@ -69,8 +70,9 @@ def test_article_page_queries_do_not_grow_with_articles(
     tags = TagFactory.create_batch(3)
     articles = [ArticleFactory(tags=tags) for _ in range(count)]
 
-    # The article with its section and author, its tags, the navigation, the comments.
-    with django_assert_num_queries(4):
+    # The content versions, the article with its section and author, its tags, the
+    # navigation, the comments.
+    with django_assert_num_queries(5):
         response = client.get(articles[-1].get_absolute_url())
     assert response.status_code == 200
 

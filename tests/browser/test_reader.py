@@ -131,7 +131,7 @@ def test_closed_article_shows_no_form(page):
 
     page.goto(article.get_absolute_url())
 
-    expect(page.get_by_text("Comments are closed.")).to_be_visible()
+    expect(page.get_by_text("Comments are closed for this article.")).to_be_visible()
     expect(page.locator("#commentform")).to_have_count(0)
     expect(page.get_by_role("link", name=re.compile("^Reply to"))).to_have_count(0)
     expect(page.get_by_text("From before.")).to_be_visible()

@@ -378,12 +378,12 @@ def test_closed_article_replaces_the_form_and_refuses_posts(client, changes):
     page = page_text(client.get(article.get_absolute_url()))
     response = client.post(post_url(article), form_data(article, body="Too late, sadly."))
 
-    assert "Comments are closed." in page
+    assert "Comments are closed for this article." in page
     assert 'id="commentform"' not in page
     assert "From before closing." in page
     assert "replytocom" not in page
     assert response.status_code == 403
-    assert "Comments are closed." in page_text(response)
+    assert "Comments are closed for this article." in page_text(response)
     assert "Too late, sadly.</textarea>" in page_text(response)
     assert Comment.objects.count() == 1
 
@@ -517,8 +517,8 @@ def test_article_page_queries_do_not_grow_with_comments(
     for root in roots:
         CommentFactory(parent=root)
 
-    # Article, tags, navigation, and the comments in one query.
-    with django_assert_num_queries(4):
+    # Content versions, article, tags, navigation, and the comments in one query.
+    with django_assert_num_queries(5):
         response = client.get(article.get_absolute_url())
 
     assert response.context["thread"].count == count

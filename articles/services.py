@@ -1,0 +1,90 @@
+"""Changes to articles, sections and tags that readers must see at once.
+
+The admin, the demo loader and anything else that writes articles comes
+through here, so each change also moves the content versions the pages for
+anonymous readers are kept under (plumbing.pagecache), in the same
+transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from plumbing.pagecache import versions
+
+from .models import Article
+
+# Scopes of content (see plumbing/pagecache/versions.py). Lists of articles show
+# "articles"; one article's page and its discussion show "article:<slug>". Lists
+# of comments across articles ("comments", kept by the comments app) show
+# article titles too, so an article's change moves it as well.
+ARTICLES = "articles"
+COMMENTS = "comments"
+
+
+def article_scope(slug: str) -> str:
+    return f"article:{slug}"
+
+
+def article_changed(article: Article, *, old_slug: str | None = None) -> None:
+    """`article` was saved (its tags too): every page that shows it changes."""
+    scopes = [article_scope(article.slug), ARTICLES, COMMENTS]
+    if old_slug and old_slug != article.slug:
+        scopes.append(article_scope(old_slug))
+    versions.bump(*scopes)
+    # Its publication or closing date may have moved.
+    versions.reschedule()
+
+
+def save_article(article: Article, *, tags=None) -> None:
+    """Save `article` (and set its tags) and show the change to readers."""
+    with transaction.atomic():
+        old_slug = article.stored_slug
+        article.save()
+        if tags is not None:
+            article.tags.set(tags)
+        article_changed(article, old_slug=old_slug)
+
+
+def set_publication(articles, status: str) -> list[Article]:
+    """Publish or unpublish each of `articles` that is not in `status` yet.
+
+    Saved one by one, so each published article gets its publication date and
+    its comment window.
+    """
+    with transaction.atomic():
+        changed = list(articles.exclude(status=status))
+        for article in changed:
+            article.status = status
+            article.save()
+            article_changed(article)
+    return changed
+
+
+def delete_articles(articles) -> None:
+    with transaction.atomic():
+        slugs = list(articles.values_list("slug", flat=True))
+        articles.delete()
+        versions.bump(ARTICLES, COMMENTS, *map(article_scope, slugs))
+        versions.reschedule()
+
+
+def taxonomy_changed() -> None:
+    """A section or tag was added, renamed or removed: it shows on every page."""
+    versions.bump(versions.EPOCH)
+
+
+# What pages show of an author: saving these (not last_login) changes bylines.
+SHOWN_USER_FIELDS = {"first_name", "last_name", "username"}
+
+
+@receiver(post_save, sender=get_user_model())
+@receiver(post_delete, sender=get_user_model())
+def _author_changed(sender, update_fields=None, **kwargs):
+    # The one receiver: users are written by Django's own admin and auth views,
+    # which call no service of ours.
+    if update_fields is None or SHOWN_USER_FIELDS & set(update_fields):
+        versions.bump(versions.EPOCH)

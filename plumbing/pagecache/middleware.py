@@ -1,0 +1,37 @@
+from django.urls import Resolver404, resolve
+
+from .recipe import LOOKUP, enabled
+
+
+class SharedAnswerMiddleware:
+    """Answer an anonymous read from its shared copy before the rest of the stack.
+
+    Sits below the middleware that sets security headers (so every answer still
+    carries them) and above sessions, CSRF, authentication, messages and
+    django-axes, which have nothing to do for a reader without cookies or
+    credentials. A hit costs a URL match, one query for the versions and the
+    copy. Copies with per-reader values (a form's CSRF token) go on down the
+    stack, which sets the reader's cookies, and are served by the view's
+    recipe from what was found here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET" and enabled():
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            recipe = getattr(match and match.func, "pagecache", None)
+            if recipe is not None:
+                lookup = recipe.look_up(request, match.kwargs)
+                if lookup.version is not None:
+                    not_modified = recipe.not_modified(request, lookup)
+                    if not_modified is not None:
+                        return not_modified
+                    if lookup.copy is not None and not lookup.copy.slots:
+                        return recipe.serve(request, lookup)
+                setattr(request, LOOKUP, lookup)
+        return self.get_response(request)

@@ -1,0 +1,117 @@
+"""Which query parameters vary an answer, read from the view's own form or API classes.
+
+A view's parameters come in two kinds. Those that pick among a bounded set
+of answers (a page number, a page size) are *storable*: their valid values
+are written in one canonical form, which is part of the copy's key, and the
+view is given exactly that query string. Those that can take endless values
+(a moment, a cursor, a free filter) still vary the answer, and its ETag, but
+such an answer is never stored. Parameters the view does not know are left
+out of the key and out of the request the view sees: they change nothing,
+so they cannot create copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import QueryDict
+
+
+@dataclass(frozen=True)
+class Query:
+    canonical: str  # the query string that names the answer ("" for none)
+    storable: bool  # whether the answer may be kept and shared
+
+
+class FormParams:
+    """Parameters declared as the fields of a Django form.
+
+    Fields named in `unshared` make an answer that is not stored (a reply link
+    that opens the form on a given comment, say). An invalid value gives
+    None: the view answers on its own (usually 404), and nothing is kept.
+    """
+
+    def __init__(self, form_class: type[forms.Form], *, unshared: frozenset[str] = frozenset()):
+        self.form_class = form_class
+        self.unshared = unshared
+
+    def read(self, query: QueryDict) -> Query | None:
+        names = self.form_class.base_fields
+        given = {name: query.get(name) for name in names if query.get(name)}
+        if not given:
+            return Query("", True)
+        form = self.form_class(given)
+        if not form.is_valid():
+            return None
+        cleaned = {
+            name: form.cleaned_data[name]
+            for name in names
+            if name in given and form.cleaned_data[name] not in (None, "")
+        }
+        storable = self.unshared.isdisjoint(cleaned)
+        if storable:
+            # The default page is the page without a parameter.
+            cleaned = {name: value for name, value in cleaned.items() if value != 1}
+        return Query(urlencode(sorted(cleaned.items())), storable)
+
+
+class AllParams:
+    """The parameters of several parts of one page, each read by its own spec."""
+
+    def __init__(self, *specs):
+        self.specs = specs
+
+    def read(self, query: QueryDict) -> Query | None:
+        parts = [spec.read(query) for spec in self.specs]
+        if None in parts:
+            return None
+        return Query(
+            "&".join(part.canonical for part in parts if part.canonical),
+            all(part.storable for part in parts),
+        )
+
+
+class PageForm(forms.Form):
+    """The `page` parameter of a paginated list."""
+
+    page = forms.IntegerField(min_value=1, max_value=10**6)
+
+
+class APIParams:
+    """Parameters of a Django REST framework list or detail view: its pagination
+    class's page and page size (storable), and its FilterSet's filters and the
+    cursor (not stored)."""
+
+    def __init__(self, view_class):
+        self.pagination = pagination = getattr(view_class, "pagination_class", None)
+        filterset = getattr(view_class, "filterset_class", None)
+        self.filters = frozenset(filterset.base_filters if filterset else ())
+        self.page_size_param = getattr(pagination, "page_size_query_param", None)
+        self.page_param = getattr(pagination, "page_query_param", None)
+        self.cursor_param = getattr(pagination, "cursor_query_param", None)
+
+    def read(self, query: QueryDict) -> Query | None:
+        unbounded = [
+            (name, value)
+            for name in sorted(self.filters | {self.cursor_param} - {None})
+            for value in query.getlist(name)
+            if value
+        ]
+        canonical = []
+        if self.page_param and (page := query.get(self.page_param)):
+            if not (page.isascii() and page.isdigit()):
+                return None  # "last" or junk: the paginator answers, nothing is kept
+            if int(page) > 1:
+                canonical.append((self.page_param, str(int(page))))
+        if self.page_size_param and query.get(self.page_size_param):
+            # Read as the paginator reads it: junk means the default, big means the maximum.
+            paginator = self.pagination()
+            size = paginator.get_page_size(SimpleNamespace(query_params=query))
+            if size != paginator.page_size:
+                canonical.append((self.page_size_param, str(size)))
+        if unbounded:
+            return Query(urlencode(sorted(canonical + unbounded)), False)
+        return Query(urlencode(sorted(canonical)), True)

@@ -1,0 +1,113 @@
+"""What makes an answer personal, and the few values that differ per reader
+inside a shared one.
+
+Personal cookies are registered by the code that sets them
+(`PERSONAL_COOKIE = personal_cookie("name")`), so this list can never miss
+one. Django's own session and messages cookies are registered here. A
+request carrying any of them, or credentials, gets an answer of its own.
+
+A reader value (the CSRF token, a form's signed timestamp) is written into a
+shared page as a placeholder and replaced for each reader when the copy is
+served. Placeholders are derived from the secret key, so nobody can type one
+into a comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
+
+_personal_cookies: set[str] = {CookieStorage.cookie_name}
+
+
+def personal_cookie(name: str) -> str:
+    """Register a cookie whose presence makes a request's answer personal."""
+    _personal_cookies.add(name)
+    return name
+
+
+def is_personal(request) -> bool:
+    """Whether the answer to `request` may depend on who sent it."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return True
+    cookies = request.COOKIES
+    if not cookies:
+        return False
+    return settings.SESSION_COOKIE_NAME in cookies or not _personal_cookies.isdisjoint(cookies)
+
+
+# --- Reader values -----------------------------------------------------------
+
+SHARED_RENDER = "_pagecache_shared_render"
+
+
+def is_shared_render(request) -> bool:
+    """Whether the answer being made will be kept for every anonymous reader."""
+    return getattr(request, SHARED_RENDER, False)
+
+
+_ARGUMENT = re.compile(r"[0-9a-z]*")
+
+
+class ReaderValue:
+    """A value that differs per reader, computed by `fill(request, argument)`."""
+
+    def __init__(self, name: str, fill: Callable[[object, str], str]):
+        self.name = name
+        self.fill = fill
+        _reader_values[name] = self
+
+    @cached_property
+    def prefix(self) -> str:
+        # Letters, digits and underscores: HTML escaping leaves it as it is.
+        return f"x{salted_hmac('plumbing.pagecache', self.name).hexdigest()[:20]}_"
+
+    def placeholder(self, argument: str = "") -> str:
+        if not _ARGUMENT.fullmatch(argument):
+            raise ValueError("A reader value's argument is made of lower-case letters and digits.")
+        return f"{self.prefix}{argument}_"
+
+    def __call__(self, request, argument: str = "") -> str:
+        """The value for this reader, or its placeholder in a shared answer."""
+        if is_shared_render(request):
+            return self.placeholder(str(argument))
+        return self.fill(request, str(argument))
+
+
+_reader_values: dict[str, ReaderValue] = {}
+
+csrf_token = ReaderValue("csrf", lambda request, argument: get_token(request))
+
+
+def slots_in(body: bytes) -> tuple[tuple[bytes, str, str], ...]:
+    """The placeholders in `body`: (bytes, value name, argument), each once."""
+    found = {}
+    for value in _reader_values.values():
+        prefix = value.prefix.encode()
+        if prefix not in body:
+            continue
+        for match in re.finditer(re.escape(prefix) + rb"([0-9a-z]*)_", body):
+            found[match.group(0)] = (value.name, match.group(1).decode())
+    return tuple((placeholder, name, argument) for placeholder, (name, argument) in found.items())
+
+
+def fill(request, body, slots=None):
+    """`body` (bytes or text) with each placeholder replaced by this reader's value."""
+    is_text = isinstance(body, str)
+    data = body.encode() if is_text else body
+    for placeholder, name, argument in slots_in(data) if slots is None else slots:
+        data = data.replace(placeholder, _reader_values[name].fill(request, argument).encode())
+    return data.decode() if is_text else data
+
+
+def context_processor(request):
+    """In a shared render, templates get the CSRF token's placeholder."""
+    if is_shared_render(request):
+        return {"csrf_token": csrf_token(request)}
+    return {}

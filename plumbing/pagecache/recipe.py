@@ -1,0 +1,227 @@
+"""The recipe a view opts into: `Shared(depends_on=..., params=...)`.
+
+One object decides everything about an answer for anonymous readers: whether
+it is personal, what names it (the site, the content versions, the path and
+the canonical query), its ETag and Last-Modified, a 304, the shared copy, and
+the headers that say who may keep it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, wraps
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+from . import copies, versions
+from .params import AllParams, APIParams, Query
+from .personal import SHARED_RENDER, fill, is_personal, slots_in
+
+LOOKUP = "_pagecache_lookup"
+# Set by the view: a shared copy keeps none of these, as each answer has its own.
+_NOT_KEPT = frozenset(
+    {"content-length", "date", "etag", "last-modified", "cache-control", "expires", "set-cookie"}
+)
+
+
+def enabled() -> bool:
+    """Whether copies are kept (NEWSROOM_SHARED_CACHE); validators work either way."""
+    return settings.NEWSROOM_SHARED_CACHE
+
+
+@lru_cache(maxsize=4)
+def _canonical(site_url: str) -> tuple[str, str]:
+    parts = urlsplit(site_url)
+    return parts.scheme, parts.netloc
+
+
+def is_canonical_host(request) -> bool:
+    """Whether the request reached the site at its own address (NEWSROOM_SITE_URL).
+
+    Answers hold absolute links, so only answers made for that address are
+    shared; another allowed name or port gets its own answer, never kept.
+    """
+    scheme, netloc = _canonical(settings.SITE_URL)
+    try:
+        return request.scheme == scheme and request.get_host() == netloc
+    except DisallowedHost:
+        return False
+
+
+@dataclass
+class Lookup:
+    """What the recipe found out about a request, before the view runs."""
+
+    personal: bool = False
+    version: versions.Version | None = None
+    query: Query | None = None
+    etag: str = ""
+    key: str = ""
+    keeps: bool = False  # whether the answer may be stored
+    copy: copies.Copy | None = None
+
+
+class Shared:
+    """How a view's answers are shared among anonymous readers.
+
+    `depends_on(**url_kwargs)` names the content scopes the answer shows (the
+    epoch is always added); `params` tells which query parameters vary it
+    (params.FormParams, params.APIParams; None when none do). Apply it to a
+    view function, or set it as `shared` on a class-based view with SharedView.
+    """
+
+    def __init__(self, depends_on: Callable[..., Sequence[str]], *, params=None):
+        self.depends_on = depends_on
+        self.params = params
+
+    def vary_with(self, params) -> None:
+        """Add the parameters of a part of the page that another app draws (the
+        discussion under an article, say)."""
+        self.params = params if self.params is None else AllParams(self.params, params)
+
+    def __call__(self, view):
+        @wraps(view)
+        def shared_view(request, *args, **kwargs):
+            return self.answer(request, view, *args, **kwargs)
+
+        shared_view.pagecache = self
+        return shared_view
+
+    def look_up(self, request, kwargs) -> Lookup:
+        if request.method not in ("GET", "HEAD"):
+            return Lookup()
+        if is_personal(request):
+            return Lookup(personal=True)
+        query = self.params.read(request.GET) if self.params else Query("", True)
+        if query is None:
+            return Lookup()
+        version = versions.read(self.depends_on(**kwargs))
+        if version is None:
+            return Lookup()
+        # An answer that is not stored is named by the whole query string, as its
+        # links repeat every parameter.
+        named_query = query.canonical if query.storable else request.META.get("QUERY_STRING", "")
+        digest = hashlib.blake2b(
+            f"{settings.SITE_URL}|{version.key}|{request.path}?{named_query}".encode(),
+            digest_size=16,
+        ).hexdigest()
+        keeps = query.storable and enabled() and is_canonical_host(request)
+        key = f"pagecache:{digest}"
+        return Lookup(
+            version=version,
+            query=query,
+            etag=f'"{digest}"',
+            key=key,
+            keeps=keeps,
+            copy=copies.find(key) if keeps else None,
+        )
+
+    def answer(self, request, view, *args, **kwargs):
+        lookup = getattr(request, LOOKUP, None) or self.look_up(request, kwargs)
+        if lookup.version is None:
+            response = view(request, *args, **kwargs)
+            if lookup.personal:
+                patch_vary_headers(response, ["Cookie"])
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+        not_modified = self.not_modified(request, lookup)
+        if not_modified is not None:
+            return not_modified
+        if lookup.copy is not None:
+            return self.serve(request, lookup)
+        if lookup.keeps:
+            # The view sees the query that names the copy, and marks what differs per
+            # reader with placeholders.
+            request.GET = QueryDict(lookup.query.canonical)
+            request.META["QUERY_STRING"] = lookup.query.canonical
+            setattr(request, SHARED_RENDER, True)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200 or getattr(response, "streaming", False):
+            return response
+        if hasattr(response, "render"):
+            response.render()
+        if lookup.keeps:
+            body = response.content
+            copy = copies.Copy(
+                body=body,
+                headers=tuple(
+                    (name, value)
+                    for name, value in response.items()
+                    if name.lower() not in _NOT_KEPT
+                ),
+                slots=slots_in(body),
+            )
+            copies.keep(lookup.key, copy)
+            if copy.slots:
+                response.content = fill(request, body, copy.slots)
+        return self.validated(response, lookup)
+
+    def not_modified(self, request, lookup: Lookup) -> HttpResponse | None:
+        """A 304 when the client's copy is current, else None.
+
+        A matching ETag is proof enough: only a 200 ever carried it. A date, or
+        "*", proves less, so they are honoured only for an answer this site
+        holds a copy of: neither can then tell a hidden page from a missing one.
+        """
+        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if if_none_match:
+            given = {etag.removeprefix("W/") for etag in parse_etags(if_none_match)}
+            fresh = lookup.etag in given or ("*" in given and lookup.copy is not None)
+        else:
+            since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+            fresh = (
+                since is not None
+                and lookup.copy is not None
+                and int(lookup.version.changed) <= since
+            )
+        if not fresh:
+            return None
+        return self.validated(HttpResponseNotModified(), lookup)
+
+    def serve(self, request, lookup: Lookup) -> HttpResponse:
+        copy = lookup.copy
+        body = fill(request, copy.body, copy.slots) if copy.slots else copy.body
+        response = HttpResponse(body)
+        for name, value in copy.headers:
+            response[name] = value
+        response["Content-Length"] = str(len(body))
+        return self.validated(response, lookup)
+
+    @staticmethod
+    def validated(response, lookup: Lookup):
+        response["ETag"] = lookup.etag
+        response["Last-Modified"] = http_date(int(lookup.version.changed))
+        patch_vary_headers(response, ["Cookie"])
+        max_age = settings.NEWSROOM_PUBLIC_MAX_AGE
+        if max_age:
+            patch_cache_control(response, public=True, max_age=max_age)
+        else:
+            # Anyone may keep it, but must ask again before using it: a 304 is cheap,
+            # and a removed comment is gone at once everywhere.
+            patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+
+class SharedView:
+    """For class-based views: `shared = Shared(...)` on the class applies the recipe.
+
+    Without `params`, a REST framework view's parameters come from its
+    pagination class and FilterSet (params.APIParams).
+    """
+
+    shared: Shared
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        recipe = cls.shared
+        if recipe.params is None:
+            recipe = Shared(recipe.depends_on, params=APIParams(cls))
+        return recipe(view)

@@ -1,0 +1,146 @@
+"""Content versions: one row per scope, in the database beside the content.
+
+A scope names content that pages show ("articles": what article lists show,
+"article:<slug>": one article and its discussion, ...). The service that
+changes what readers see of a scope calls `bump(scope)` in the same
+transaction, which gives the scope a new random token; a reader's answer is
+keyed by the tokens of the scopes it depends on. Every process reads the
+same rows, so the very next read after a write, from any worker or host, asks
+for a key nothing has been stored under yet.
+
+One scope is always read: the epoch, renewed for what shows on every page
+(a section, a tag or an author renamed) and when a moment set in advance
+comes (a scheduled article going public, comments closing). No job does the
+latter: the epoch row carries the next such moment (`expires`), and the first
+reader after it renews the token. Apps tell the moments with `on_moments()`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from plumbing.db import PreparedQuery
+
+from .models import Version as VersionRow
+
+EPOCH = "epoch"
+
+_moment_sources: list[Callable[[], float | None]] = []
+
+
+@dataclass(frozen=True)
+class Version:
+    """The tokens an answer depends on, and when the newest of them was made."""
+
+    tokens: tuple[int, ...]
+    changed: float
+
+    @property
+    def key(self) -> str:
+        return "-".join(f"{token:x}" for token in self.tokens)
+
+
+def on_moments(source: Callable[[], float | None]) -> None:
+    """Register `source`, which gives the next moment (Unix time) at which its
+    content changes by itself, or None."""
+    if source not in _moment_sources:
+        _moment_sources.append(source)
+
+
+def _next_moment() -> float | None:
+    upcoming = [moment for source in _moment_sources if (moment := source()) is not None]
+    return min(upcoming, default=None)
+
+
+def _new_token() -> int:
+    return secrets.randbits(63)  # a signed 64-bit column holds it
+
+
+@cache
+def _reader(count: int) -> PreparedQuery:
+    def build(**scopes):
+        return VersionRow.objects.filter(scope__in=list(scopes.values())).values_list(
+            "scope", "token", "changed", "expires"
+        )
+
+    return PreparedQuery(build, **{f"scope{number}": "" for number in range(count)})
+
+
+_TOKEN = PreparedQuery(
+    lambda scope: VersionRow.objects.filter(scope=scope).values_list("token"), scope=""
+)
+
+
+def token(scope: str) -> int | None:
+    """The current token of one scope (None if it has none yet), for a process's
+    own memo of something derived from that content."""
+    rows = _TOKEN.rows(scope=scope)
+    return rows[0][0] if rows else None
+
+
+def read(scopes: Sequence[str]) -> Version | None:
+    """The version of the content behind `scopes` (and the epoch), in one query.
+
+    None when a scope has no row yet: content never written through a service
+    has no version to tell when it changes, so nothing of it is shared.
+    """
+    wanted = (EPOCH, *scopes)
+    rows = _reader(len(wanted)).rows(
+        **{f"scope{number}": scope for number, scope in enumerate(wanted)}
+    )
+    found = {scope: (token, changed, expires) for scope, token, changed, expires in rows}
+    epoch = found.get(EPOCH)
+    if epoch is None or (epoch[2] is not None and time.time() >= epoch[2]):
+        found[EPOCH] = renew_epoch()
+    if len(found) < len(wanted):
+        return None
+    return Version(
+        tokens=tuple(found[scope][0] for scope in wanted),
+        changed=max(found[scope][1] for scope in wanted),
+    )
+
+
+def bump(*scopes: str) -> None:
+    """Give each scope a new token: what was kept under the old one is out of reach.
+
+    Call it inside the transaction of the write, so the new token and the new
+    content become visible together.
+    """
+    if EPOCH in scopes:
+        renew_epoch()
+    now = time.time()
+    rows = [
+        VersionRow(scope=scope, token=_new_token(), changed=now)
+        for scope in dict.fromkeys(scopes)
+        if scope != EPOCH
+    ]
+    if rows:
+        VersionRow.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["scope"], update_fields=["token", "changed"]
+        )
+
+
+def renew_epoch() -> tuple[int, float, float | None]:
+    """A new epoch token, with the next moment set in advance."""
+    row = (_new_token(), time.time(), _next_moment())
+    token, changed, expires = row
+    VersionRow.objects.bulk_create(
+        [VersionRow(scope=EPOCH, token=token, changed=changed, expires=expires)],
+        update_conflicts=True,
+        unique_fields=["scope"],
+        update_fields=["token", "changed", "expires"],
+    )
+    return row
+
+
+def reschedule() -> None:
+    """Moments set in advance were added or moved: look for the next one again.
+
+    The token stays: pages made so far are right until that moment.
+    """
+    if not VersionRow.objects.filter(scope=EPOCH).update(expires=_next_moment()):
+        renew_epoch()

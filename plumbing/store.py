@@ -1,0 +1,113 @@
+"""The shared cache, reached so that its failure degrades the site instead of
+breaking it.
+
+Every use of the shared cache (`CACHES["default"]`: Redis in production, a
+cache directory on disk by default) goes through `store`. When the cache does
+not answer, or not within its short timeouts, the call fails fast, the
+failure is logged once, and for the next `RETRY_SECONDS` every call is
+answered at once as "unavailable" without trying the server again. After
+that, the next call tries; the first success is logged too, and the site is
+back to normal by itself.
+
+Nothing that matters lives only here: content versions are in the database
+(plumbing.pagecache.versions), a missing copy of a page is rendered again,
+and rate counters fall back to each process's own (plumbing.counters).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from django.core.cache import caches
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+
+
+class _Unavailable:
+    """What an operation returns when the shared cache could not be asked."""
+
+    def __bool__(self):
+        return False
+
+    def __repr__(self):
+        return "UNAVAILABLE"
+
+
+UNAVAILABLE = _Unavailable()
+
+
+class SharedStore:
+    def __init__(self, alias: str = "default"):
+        self.alias = alias
+        self._retry_at = 0.0  # time.monotonic() after which a call may try again
+        self._down = False
+
+    def reset(self) -> None:
+        """Forget an earlier failure: the next call asks the cache again."""
+        self._down = False
+        self._retry_at = 0.0
+
+    @property
+    def available(self) -> bool:
+        """False while the last call failed and the retry delay runs."""
+        return not self._down
+
+    def _run(self, operation: str, *args, **kwargs):
+        if self._down and time.monotonic() < self._retry_at:
+            return UNAVAILABLE
+        try:
+            result = getattr(caches[self.alias], operation)(*args, **kwargs)
+        except ValueError:
+            raise  # incr() of a missing key: an answer from the cache, not a failure
+        except Exception as error:
+            self._failed(error)
+            return UNAVAILABLE
+        if self._down:
+            self._down = False
+            logger.warning("The shared cache answers again.", extra={"cache": self.alias})
+        return result
+
+    def _failed(self, error: Exception) -> None:
+        self._retry_at = time.monotonic() + RETRY_SECONDS
+        if not self._down:
+            self._down = True
+            logger.error(
+                "The shared cache is unavailable; serving from the database and counting "
+                "rate limits per process until it answers again.",
+                extra={"cache": self.alias, "error": f"{type(error).__name__}: {error}"},
+            )
+
+    def get(self, key: str, default=None):
+        value = self._run("get", key, default)
+        return default if value is UNAVAILABLE else value
+
+    def set(self, key: str, value, timeout: float | None) -> bool:
+        return self._run("set", key, value, timeout) is not UNAVAILABLE
+
+    def add(self, key: str, value, timeout: float | None):
+        """True if stored, False if the key exists, UNAVAILABLE if the cache is down."""
+        return self._run("add", key, value, timeout)
+
+    def incr(self, key: str):
+        """The new value; ValueError if the key is missing; UNAVAILABLE if the cache is down."""
+        return self._run("incr", key)
+
+    def delete(self, key: str) -> None:
+        self._run("delete", key)
+
+    def probe(self) -> bool:
+        """Whether the cache answers now (for /healthz): always asks, whatever the state."""
+        self._retry_at = 0.0
+        key = f"healthz:{uuid.uuid4().hex}"  # two processes probing at once never collide
+        if not self.set(key, "ok", 10):
+            return False
+        answered = self.get(key) == "ok"
+        self.delete(key)
+        return answered
+
+
+store = SharedStore()

@@ -1,0 +1,150 @@
+import factory
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models.functions import Now
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
+
+from articles.models import Article
+from comments.api.views import article_comment_rows
+from comments.models import Comment
+from comments.moderation import SAME_TEXT
+from plumbing.db import PreparedInsert, PreparedQuery
+from tests.factories import ArticleFactory, CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def by_author(article, email):
+    return (
+        Comment.objects.filter(article_id=article, author_email=email)
+        .values_list("pk", "author_name")
+        .order_by("pk")
+    )
+
+
+def test_prepared_query_binds_new_values_on_each_run(django_assert_num_queries):
+    first, second = ArticleFactory(), ArticleFactory()
+    ada = CommentFactory(article=first, author_email="ada@example.org", author_name="Ada")
+    CommentFactory(article=first, author_email="bo@example.org")
+    bo = CommentFactory(article=second, author_email="bo@example.org", author_name="Bo")
+    query = PreparedQuery(by_author, article=1, email="")
+
+    assert query.rows(article=first.pk, email="ada@example.org") == [(ada.pk, "Ada")]
+    with django_assert_num_queries(1):
+        assert query.rows(article=second.pk, email="bo@example.org") == [(bo.pk, "Bo")]
+    assert query.rows(article=second.pk, email="ada@example.org") == []
+
+
+def test_prepared_query_values_are_parameters_not_sql():
+    CommentFactory(author_email="ada@example.org")
+    query = PreparedQuery(by_author, article=1, email="")
+
+    assert query.rows(article=1, email="' OR '1'='1") == []
+
+
+def test_prepared_query_refuses_a_build_that_depends_on_the_moment():
+    def live(slug):
+        return Article.objects.filter(slug=slug, published_at__lte=timezone.now()).values_list("pk")
+
+    with pytest.raises(ImproperlyConfigured, match="change between builds"):
+        PreparedQuery(live, slug="").rows(slug="news")
+
+
+def test_prepared_query_refuses_a_parameter_it_cannot_bind():
+    def containing(text):
+        return Comment.objects.filter(body__contains=text).values_list("pk")
+
+    with pytest.raises(ImproperlyConfigured, match="exact match"):
+        PreparedQuery(containing, text="").rows(text="spam")
+
+
+def comment_values(comment):
+    values = Comment.objects.filter(pk=comment.pk).values().get()
+    del values["id"]
+    return values
+
+
+def test_prepared_insert_stores_what_save_would(django_assert_num_queries):
+    article = ArticleFactory()
+    fields = {
+        "article": article,
+        "author_name": "Ada",
+        "author_email": "ada@example.org",
+        "body": "Same  TEXT",
+        "body_html": "<p>Same TEXT</p>",
+        "moderation_reasons": [{"rule": "policy", "verdict": "hold", "detail": "Held."}],
+        "ip_address": "2001:db8::1",
+        "created_at": timezone.now(),
+    }
+    saved = Comment(**fields)
+    saved.save()
+    inserted = Comment(**fields)
+
+    with django_assert_num_queries(1):
+        PreparedInsert(Comment).save(inserted)
+
+    assert inserted.pk > saved.pk
+    assert not inserted._state.adding
+    assert inserted.fingerprint == saved.fingerprint != ""
+    assert comment_values(inserted) == comment_values(saved)
+
+
+def test_prepared_insert_sends_the_save_signals():
+    seen = []
+
+    def record(sender, instance, **kwargs):
+        seen.append((kwargs.get("created"), instance.pk is None))
+
+    pre_save.connect(record, sender=Comment)
+    post_save.connect(record, sender=Comment)
+    try:
+        PreparedInsert(Comment).save(CommentFactory.build(article=ArticleFactory()))
+    finally:
+        pre_save.disconnect(record, sender=Comment)
+        post_save.disconnect(record, sender=Comment)
+
+    assert seen == [(None, True), (True, False)]
+
+
+def test_prepared_insert_refuses_a_model_with_its_own_save():
+    with pytest.raises(ImproperlyConfigured, match="own save"):
+        PreparedInsert(Article)
+
+
+def test_prepared_insert_refuses_expressions():
+    comment = CommentFactory.build(article=ArticleFactory(), created_at=Now())
+
+    with pytest.raises(ValueError, match="expressions"):
+        PreparedInsert(Comment).save(comment)
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (
+            lambda article: article_comment_rows(article).order_by("created_at", "id")[:201],
+            "comment_thread_idx",
+        ),
+        (
+            lambda article: SAME_TEXT.build(
+                article=article, email="ada@example.org", text_fingerprint="0" * 32
+            ),
+            "comment_duplicate_idx",
+        ),
+    ],
+    ids=["article comments", "duplicate look-up"],
+)
+def test_the_hottest_reads_use_their_index(query, index):
+    articles = ArticleFactory.create_batch(5)
+    CommentFactory.create_batch(200, article=factory.Iterator(articles))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql":
+            # So few rows are cheapest to read whole; ask which index a bigger table uses.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+
+    plan = query(articles[0].pk).explain()
+    assert index in plan, plan
