@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from plumbing.pagecache import versions
@@ -77,14 +77,34 @@ def taxonomy_changed() -> None:
     versions.bump(versions.EPOCH)
 
 
-# What pages show of an author: saving these (not last_login) changes bylines.
-SHOWN_USER_FIELDS = {"first_name", "last_name", "username"}
+# What pages show of an author (Article.display_byline).
+SHOWN_USER_FIELDS = ("first_name", "last_name", "username")
+
+
+def _shown_name(user) -> tuple:
+    return tuple(getattr(user, field) for field in SHOWN_USER_FIELDS)
+
+
+# Users are written by Django's own admin and auth views, which call no service of
+# ours: these receivers stand in for one. Only a byline that readers see, changed
+# or gone, moves the epoch; a login or a new user moves nothing.
+
+
+@receiver(pre_save, sender=get_user_model())
+def _remember_shown_name(sender, instance, update_fields=None, **kwargs):
+    if instance.pk and (update_fields is None or set(SHOWN_USER_FIELDS) & set(update_fields)):
+        stored = sender.objects.filter(pk=instance.pk).values_list(*SHOWN_USER_FIELDS).first()
+        instance._shown_name_before = stored
 
 
 @receiver(post_save, sender=get_user_model())
-@receiver(post_delete, sender=get_user_model())
-def _author_changed(sender, update_fields=None, **kwargs):
-    # The one receiver: users are written by Django's own admin and auth views,
-    # which call no service of ours.
-    if update_fields is None or SHOWN_USER_FIELDS & set(update_fields):
+def _author_renamed(sender, instance, created, **kwargs):
+    before = instance.__dict__.pop("_shown_name_before", None)
+    if before is not None and before != _shown_name(instance) and instance.articles.exists():
+        versions.bump(versions.EPOCH)
+
+
+@receiver(pre_delete, sender=get_user_model())
+def _author_deleted(sender, instance, **kwargs):
+    if instance.articles.exists():  # their bylines change to the site's name
         versions.bump(versions.EPOCH)

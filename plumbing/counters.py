@@ -53,6 +53,13 @@ class _LocalCounts:
             logger.warning("Counting rate limits in this process while the shared cache is down.")
         return count + 1
 
+    def back_to_shared(self) -> None:
+        """The shared store answers again: its counts are the ones that hold."""
+        if self.warned:
+            with self.lock:
+                self.counts.clear()
+                self.warned = False
+
     def peek(self, key: str) -> int:
         count, expires_at = self.counts.get(key, (0, 0.0))
         return count if expires_at > time.time() else 0
@@ -85,6 +92,8 @@ def hit(name: str, seconds: int) -> Window:
                 count = 1
     if count is UNAVAILABLE:
         count = _local.hit(key, ends_at)
+    else:
+        _local.back_to_shared()
     return Window(count=count, resets_in=max(ends_at - time.time(), 0.0))
 
 

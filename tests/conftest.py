@@ -7,9 +7,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from comments.moderation import blocked_terms
+from plumbing import counters
 from plumbing.pagecache import copies
 from plumbing.store import store
 from tests.factories import UserFactory
+from tests.outages import UNREACHABLE_CACHE
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,18 +41,11 @@ def _empty_cache():
     copies.recent.clear()
     blocked_terms.forget()
     yield
-    store.reset()  # after a test that took the cache away
+    # After a test that took the cache away: the shared store and counts hold again.
+    store.reset()
+    counters._local.back_to_shared()
     cache.clear()
     copies.recent.clear()
-
-
-UNREACHABLE_CACHE = {
-    # Nothing listens on port 1: every call fails at once, as in an outage.
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-    }
-}
 
 
 @pytest.fixture

@@ -104,3 +104,23 @@ def test_body_is_sanitized_on_save():
 def test_display_byline(byline, author_names, expected):
     author = UserFactory(username="annlee", first_name=author_names[0], last_name=author_names[1])
     assert ArticleFactory(byline=byline, author=author).display_byline == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "published_at"),
+    [
+        ("published", "past"),
+        ("published", "future"),
+        ("published", None),
+        ("draft", "past"),
+        ("draft", None),
+    ],
+)
+def test_published_and_is_public_are_one_rule(status, published_at):
+    moments = {"past": yesterday(), "future": tomorrow(), None: None}
+    article = ArticleFactory(status=status, published_at=moments[published_at])
+    if published_at is None:  # publishing fills in the date; a stored NULL is still possible
+        Article.objects.filter(pk=article.pk).update(published_at=None)
+        article.refresh_from_db()
+
+    assert Article.objects.published().filter(pk=article.pk).exists() is article.is_public

@@ -1,10 +1,18 @@
 import pytest
 from django.db import transaction
 
+from articles.services import COMMENTS, article_scope
 from comments import services
 from comments.models import Comment, ModerationEvent
 from comments.moderation import FormEvidence
-from tests.factories import ArticleFactory, CommentFactory, UserFactory, yesterday
+from plumbing.pagecache import versions
+from tests.factories import (
+    ArticleFactory,
+    BlockedTermFactory,
+    CommentFactory,
+    UserFactory,
+    yesterday,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +231,95 @@ def test_comment_and_event_commit_together_inside_an_outer_transaction():
 
     assert not Comment.objects.exists()
     assert not ModerationEvent.objects.exists()
+
+
+# --- What readers see, and the versions that name it ---------------------------
+
+
+def seen_by_readers(article):
+    """The versions of the article's discussion and of the lists of all comments."""
+    return (
+        versions.read([article_scope(article.slug)]).key,
+        versions.read([COMMENTS]).key,
+    )
+
+
+def changes_what_readers_see(article, change) -> bool:
+    before = seen_by_readers(article)
+    change()
+    after = seen_by_readers(article)
+    assert (before[0] == after[0]) == (before[1] == after[1])  # both scopes, or neither
+    return before != after
+
+
+@pytest.mark.parametrize(
+    ("start", "change", "seen"),
+    [
+        ("pending", lambda c: services.set_status(c, "approved"), True),
+        ("approved", lambda c: services.set_status(c, "removed"), True),
+        ("approved", lambda c: services.set_status(c, "spam"), True),
+        ("approved", lambda c: services.set_status(c, "pending"), True),
+        ("pending", lambda c: services.set_status(c, "spam"), False),
+        ("spam", lambda c: services.set_status(c, "removed"), False),
+        ("removed", lambda c: services.set_status(c, "pending"), False),
+        ("approved", lambda c: services.set_status(c, "approved"), False),
+        ("approved", lambda c: services.save_edit(c, changed=["body"]), True),
+        ("approved", lambda c: services.save_edit(c, changed=["notify_on_reply"]), False),
+        ("pending", lambda c: services.save_edit(c, changed=["body"]), False),
+        ("approved", lambda c: services.delete_comments(Comment.objects.filter(pk=c.pk)), True),
+        ("spam", lambda c: services.delete_comments(Comment.objects.filter(pk=c.pk)), False),
+    ],
+    ids=lambda value: value if isinstance(value, str | bool) else "",
+)
+def test_a_change_moves_the_versions_exactly_when_readers_can_see_it(start, change, seen):
+    comment = CommentFactory(status=start)
+
+    assert changes_what_readers_see(comment.article, lambda: change(comment)) is seen
+
+
+def test_deleting_a_hidden_comment_with_public_replies_is_seen():
+    parent = CommentFactory(status="removed")
+    CommentFactory(parent=parent)
+
+    assert changes_what_readers_see(
+        parent.article, lambda: services.delete_comments(Comment.objects.filter(pk=parent.pk))
+    )
+
+
+@pytest.mark.parametrize("policy", ["all", "spam"])
+def test_a_held_or_spam_reply_moves_nothing_until_approved(settings, policy):
+    settings.COMMENTS_RULES = ["comments.moderation.Blocklist"]
+    settings.COMMENTS_MODERATION = "all" if policy == "all" else "none"
+    if policy == "spam":
+        BlockedTermFactory(kind="word", value="casino", action="spam")
+    article = ArticleFactory()
+    held = []
+
+    assert not changes_what_readers_see(
+        article, lambda: held.append(submit(article, body="Casino news"))
+    )
+    assert held[0].status in {"pending", "spam"}
+    assert changes_what_readers_see(article, lambda: services.set_status(held[0], "approved"))
+
+
+def test_a_published_reply_moves_its_article_and_no_other():
+    article, other = ArticleFactory(), ArticleFactory()
+    other_before = versions.read([article_scope(other.slug)]).key
+
+    assert changes_what_readers_see(article, lambda: submit(article))
+    assert versions.read([article_scope(other.slug)]).key == other_before
+
+
+def test_a_failed_write_moves_no_version():
+    article = ArticleFactory()
+    before = seen_by_readers(article)
+
+    def submit_in_a_failing_transaction():
+        with transaction.atomic():
+            submit(article)
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError, match="rolled back"):
+        submit_in_a_failing_transaction()
+
+    assert seen_by_readers(article) == before

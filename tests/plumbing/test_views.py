@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import UNREACHABLE_CACHE
+from tests.outages import UNREACHABLE_CACHE
 
 
 @pytest.mark.django_db

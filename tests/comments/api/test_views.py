@@ -342,3 +342,14 @@ def test_authenticated_reads_are_private(moderator_api):
     response = moderator_api.get("/api/v1/comments/")
 
     assert response["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize("slug", ["budget-999999999-deficit", "slug-stand-in", "999999999"])
+def test_comment_links_are_right_whatever_the_slug(api, slug):
+    # Once made by replacing stand-ins in the finished address (issue #10).
+    comment = CommentFactory(article=ArticleFactory(slug=slug))
+
+    [item] = api.get(f"/api/v1/articles/{slug}/comments/").json()["results"]
+
+    assert item["url"] == f"http://testserver/articles/{slug}/comments/{comment.pk}/"
+    assert api.get(item["url"]).status_code == 302

@@ -1,0 +1,282 @@
+"""Anonymous readers share answers; nobody gets a stale one or someone else's.
+
+Every door that changes content (the reply form, the API, the admin), read
+back from every address that shows it, in one process. Several processes are
+in test_workers.py.
+"""
+
+import re
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+
+from comments.cookies import OWN_COOKIE
+from comments.forms import TIMESTAMP_SALT
+from comments.models import Comment
+from tests.comments.helpers import form_data, post_url
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FRESH = "Fresh reply."
+
+
+def token_in(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+
+
+def superuser() -> Client:
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+# --- Doors ---------------------------------------------------------------------
+
+
+def post_through_the_form(article, comment):
+    Client().post(post_url(article), form_data(article, body=FRESH))
+
+
+def post_through_the_api(article, comment):
+    Client().post(
+        f"/api/v1/articles/{article.slug}/comments/",
+        {"name": "Ada", "email": "ada@example.org", "body": FRESH},
+        content_type="application/json",
+    )
+
+
+def approve_in_bulk_in_the_admin(article, comment):
+    pending = CommentFactory(article=article, status="pending", body=FRESH)
+    superuser().post(
+        reverse("admin:comments_comment_changelist"),
+        {"action": "mark_approved", "_selected_action": [pending.pk]},
+    )
+
+
+def approve_through_the_api(article, comment):
+    pending = CommentFactory(article=article, status="pending", body=FRESH)
+    superuser().post(f"/api/v1/moderation/comments/{pending.pk}/approve/")
+
+
+def edit_in_the_admin(article, comment):
+    admin = superuser()
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    form = admin.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update({"body": FRESH, "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"})
+    admin.post(url, data)
+
+
+def delete_in_the_admin(article, comment):
+    superuser().post(reverse("admin:comments_comment_delete", args=[comment.pk]), {"post": "yes"})
+
+
+def remove_through_the_api(article, comment):
+    superuser().post(f"/api/v1/moderation/comments/{comment.pk}/remove/")
+
+
+COMMENT_CHANGES = {
+    "reply through the form": (post_through_the_form, True),
+    "reply through the API": (post_through_the_api, True),
+    "bulk approval in the admin": (approve_in_bulk_in_the_admin, True),
+    "approval through the API": (approve_through_the_api, True),
+    "edit in the admin": (edit_in_the_admin, True),
+    "deletion in the admin": (delete_in_the_admin, False),
+    "removal through the API": (remove_through_the_api, False),
+}
+COMMENT_ADDRESSES = [
+    "{article}",
+    "{article}comments/feed/",
+    "/feeds/comments/",
+    "/api/v1/articles/{slug}/comments/",
+    "/api/v1/comments/",
+]
+
+
+def read(reader, address, article):
+    return reader.get(address.format(article=article.get_absolute_url(), slug=article.slug))
+
+
+@pytest.mark.parametrize("change", COMMENT_CHANGES)
+@pytest.mark.parametrize("address", COMMENT_ADDRESSES)
+def test_the_next_anonymous_read_shows_every_comment_change(settings, change, address):
+    settings.COMMENTS_MODERATION = "none"  # a reply is published at once
+    article = ArticleFactory()
+    comment = CommentFactory(article=article, body="Old reply.")
+    reader = Client()
+    assert "Old reply." in read(reader, address, article).content.decode()
+
+    door, adds = COMMENT_CHANGES[change]
+    door(article, comment)
+    after = read(reader, address, article).content.decode()
+
+    if adds:
+        assert FRESH in after
+    else:
+        assert "Old reply." not in after
+
+
+ARTICLE_ADDRESSES = [
+    "{article}",
+    "/",
+    "/feeds/articles/",
+    "/api/v1/articles/",
+    "/api/v1/articles/{slug}/",
+]
+
+
+@pytest.mark.parametrize("address", ARTICLE_ADDRESSES)
+def test_the_next_anonymous_read_shows_an_article_change_in_the_admin(address):
+    article = ArticleFactory(title="Old title")
+    reader = Client()
+    assert "Old title" in read(reader, address, article).content.decode()
+
+    superuser().post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        {
+            "title": "New title",
+            "slug": article.slug,
+            "section": article.section_id,
+            "body": article.body,
+            "status": "published",
+            "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+            "published_at_1": article.published_at.strftime("%H:%M:%S"),
+            "allow_comments": "on",
+        },
+    )
+
+    after = read(reader, address, article).content.decode()
+    assert "New title" in after
+    assert "Old title" not in after
+
+
+# --- One copy, each reader's own values -------------------------------------------
+
+
+def test_the_article_page_is_shared_but_each_reader_gets_their_own_tokens(
+    django_assert_num_queries,
+):
+    article = ArticleFactory()
+    CommentFactory(article=article, body="Shared words.")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    html_one = first.get(article.get_absolute_url()).content.decode()
+
+    with django_assert_num_queries(1):  # the content versions
+        response = second.get(article.get_absolute_url())
+    html_two = response.content.decode()
+
+    assert "Shared words." in html_two
+    assert token_in(html_one, "csrfmiddlewaretoken") != token_in(html_two, "csrfmiddlewaretoken")
+    # A real signed timestamp for this article, not the placeholder of the shared copy.
+    assert signing.loads(token_in(html_two, "timestamp"), salt=TIMESTAMP_SALT)["a"] == article.pk
+    # The tokens in the shared page work: the second reader can post with them.
+    posted = second.post(
+        post_url(article),
+        {
+            **form_data(article, body="Posted from a shared page."),
+            "csrfmiddlewaretoken": token_in(html_two, "csrfmiddlewaretoken"),
+        },
+    )
+    assert posted.status_code == 303
+
+
+def test_comment_pages_beyond_the_last_are_404_and_never_kept(settings):
+    settings.COMMENTS_PER_PAGE = 1
+    article = ArticleFactory()
+    CommentFactory.create_batch(2, article=article)
+    url = article.get_absolute_url()
+
+    assert Client().get(f"{url}?cpage=2").status_code == 200
+    for junk in ("3", "99999", "0", "two", "-1"):
+        assert Client().get(f"{url}?cpage={junk}").status_code == 404
+
+
+# --- Personal answers ---------------------------------------------------------------
+
+
+def is_private(response) -> bool:
+    return "private" in response["Cache-Control"] and not response.has_header("ETag")
+
+
+def test_the_author_of_a_pending_reply_gets_a_private_page(client, settings):
+    settings.COMMENTS_MODERATION = "all"
+    article = ArticleFactory()
+    Client().get(article.get_absolute_url())  # someone fills the shared cache
+
+    client.post(post_url(article), form_data(article, body="Mine, pending."))
+    own = client.get(article.get_absolute_url())
+
+    assert OWN_COOKIE in client.cookies
+    assert "Mine, pending." in own.content.decode()
+    assert is_private(own)
+    stranger = Client().get(article.get_absolute_url())
+    assert "Mine, pending." not in stranger.content.decode()
+    assert stranger["Cache-Control"] == "public, no-cache"
+
+
+def test_flash_messages_and_saved_details_are_private(client, settings):
+    settings.COMMENTS_MODERATION = "none"
+    article = ArticleFactory()
+    Client().get(article.get_absolute_url())
+
+    client.post(post_url(article), form_data(article, remember="on", email="me@example.org"))
+    flashed = client.get(article.get_absolute_url())
+    saved = client.get(article.get_absolute_url())
+
+    assert "Your reply is published." in flashed.content.decode()
+    assert 'value="me@example.org"' in saved.content.decode()
+    assert is_private(flashed)
+    assert is_private(saved)
+    stranger = Client().get(article.get_absolute_url()).content.decode()
+    assert "me@example.org" not in stranger
+    assert "Your reply is published." not in stranger
+
+
+def test_staff_previews_are_private(client):
+    draft = ArticleFactory(status="draft", published_at=None)
+    client.force_login(UserFactory(is_staff=True))
+
+    preview = client.get(draft.get_absolute_url())
+
+    assert preview.status_code == 200
+    assert is_private(preview)
+
+
+def test_the_moderation_api_is_never_stored(moderator_api):
+    comment = CommentFactory(status="pending")
+
+    listing = moderator_api.get("/api/v1/moderation/comments/")
+    action = moderator_api.post(f"/api/v1/moderation/comments/{comment.pk}/approve/")
+
+    for response in (listing, action):
+        assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
+
+
+def test_reply_links_open_a_form_of_their_own():
+    comment = CommentFactory(author_name="Bo")
+    Client().get(comment.article.get_absolute_url())
+
+    html = (
+        Client().get(f"{comment.article.get_absolute_url()}?replytocom={comment.pk}").content
+    ).decode()
+
+    assert "Replying to" in html
+
+
+def test_a_hidden_moderation_changes_no_public_validator(settings):
+    article = ArticleFactory()
+    CommentFactory(article=article)
+    url = f"/api/v1/articles/{article.slug}/comments/"
+    before = Client().get(url)
+    held = CommentFactory(article=article, status="pending")
+
+    for action in ("spam", "remove", "restore"):
+        superuser().post(f"/api/v1/moderation/comments/{held.pk}/{action}/")
+        after = Client().get(url)
+        assert (after["ETag"], after["Last-Modified"]) == (before["ETag"], before["Last-Modified"])
+        assert after.content == before.content
+
+    assert Comment.objects.get(pk=held.pk).status == "pending"

@@ -1,0 +1,114 @@
+import time
+
+import pytest
+from django.db import transaction
+
+from plumbing.pagecache import versions
+from plumbing.pagecache.models import Version as VersionRow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def moments():
+    """Moments set in advance, as an app would register them."""
+    upcoming: list[float] = []
+
+    def next_moment():
+        return min(upcoming, default=None)
+
+    versions.on_moments(next_moment)
+    yield upcoming
+    versions._moment_sources.remove(next_moment)
+
+
+def test_a_scope_never_written_has_no_version():
+    # Nothing would tell when its content changes: it is never shared.
+    assert versions.read(["article:never-saved"]) is None
+
+
+def test_bump_gives_a_new_version_to_the_scopes_it_names_only():
+    versions.bump("article:a", "article:b")
+    a, b = versions.read(["article:a"]), versions.read(["article:b"])
+
+    versions.bump("article:a")
+
+    assert versions.read(["article:a"]).key != a.key
+    assert versions.read(["article:b"]).key == b.key
+
+
+def test_a_version_is_read_in_one_query(django_assert_num_queries):
+    versions.bump("articles", "comments")
+    versions.read(["articles"])
+
+    with django_assert_num_queries(1):
+        version = versions.read(["articles", "comments"])
+
+    assert len(version.tokens) == 3  # the epoch, then the scopes asked for
+
+
+def test_last_modified_is_the_newest_change_of_the_scopes():
+    versions.bump("articles")
+    older = versions.read(["articles"]).changed
+    time.sleep(0.01)
+    versions.bump("comments")
+
+    assert versions.read(["articles", "comments"]).changed > older
+
+
+def test_a_bump_rolled_back_with_its_write_leaves_the_version():
+    versions.bump("articles")
+    before = versions.read(["articles"])
+
+    def bump_in_a_failing_transaction():
+        with transaction.atomic():
+            versions.bump("articles")
+            raise RuntimeError("the write failed")
+
+    with pytest.raises(RuntimeError, match="the write failed"):
+        bump_in_a_failing_transaction()
+
+    assert versions.read(["articles"]) == before
+
+
+def test_the_epoch_moves_with_every_page(moments):
+    versions.bump("articles", "comments")
+    pages = versions.read(["articles"]), versions.read(["comments"])
+
+    versions.bump(versions.EPOCH)
+
+    assert versions.read(["articles"]).key != pages[0].key
+    assert versions.read(["comments"]).key != pages[1].key
+
+
+def test_the_epoch_moves_by_itself_when_a_moment_set_in_advance_comes(moments):
+    versions.bump("articles")
+    moments.append(time.time() + 0.3)
+    versions.reschedule()
+    before = versions.read(["articles"])
+    assert versions.read(["articles"]) == before
+
+    time.sleep(0.4)
+    moments.clear()
+
+    after = versions.read(["articles"])
+    assert after.key != before.key
+    assert VersionRow.objects.get(scope=versions.EPOCH).expires is None
+
+
+def test_rescheduling_keeps_the_epoch_token(moments):
+    versions.bump("articles")
+    before = versions.read(["articles"])
+
+    moments.append(time.time() + 3600)
+    versions.reschedule()
+
+    assert versions.read(["articles"]) == before
+    assert VersionRow.objects.get(scope=versions.EPOCH).expires == moments[0]
+
+
+def test_token_reads_one_scope():
+    assert versions.token("nothing-here") is None
+    versions.bump("something")
+
+    assert versions.token("something") == VersionRow.objects.get(scope="something").token
