@@ -30,9 +30,15 @@ $(VENV)/.installed: pyproject.toml build-constraints.txt | $(BIN)/python
 	$(INSTALL) --editable .
 	touch $@
 
+# With the clients for PostgreSQL and Redis.
+$(VENV)/.installed-production: pyproject.toml build-constraints.txt | $(BIN)/python
+	$(INSTALL) --editable ".[postgres,redis]"
+	touch $@ $(VENV)/.installed
+
+# The dev extra includes the production ones.
 $(VENV)/.installed-dev: pyproject.toml build-constraints.txt | $(BIN)/python
 	$(INSTALL) --editable ".[dev]"
-	touch $@ $(VENV)/.installed
+	touch $@ $(VENV)/.installed $(VENV)/.installed-production
 
 run: export DJANGO_DEBUG = true
 run: export NEWSROOM_SITE_URL ?= http://$(HOST):$(PORT)
@@ -46,7 +52,8 @@ run: $(VENV)/.installed
 	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-serve: $(VENV)/.installed
+# Whichever DATABASE_URL and CACHE_URL say, their clients are there.
+serve: $(VENV)/.installed-production
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn newsroom.wsgi --config python:newsroom.gunicorn_conf

@@ -2,27 +2,20 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.translation import ngettext
 
+from plumbing.admin import ChangeFollowingAdmin
+
 from . import services
 from .models import Article, Section, Tag
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
-    """Sections and tags show on many pages: every change goes through the service."""
+class TaxonomyAdmin(ChangeFollowingAdmin):
+    """Sections and tags show on many pages."""
 
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.taxonomy_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.taxonomy_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
+    def changed(self):
         services.taxonomy_changed()
 
 

@@ -16,12 +16,17 @@ Rows, each as requests per second, p50 and p99, and as a share of the limit:
                whole pipeline; accepted comments per second, errors, and whether
                every 201 answer matches a new row
 
+Then 3,000 junk requests (unknown parameters, pages beyond the last,
+moments, cursors, odd host ports) and the cache directory's entries and bytes
+before and after them: what a stranger can add to the cache.
+
     python -m bench.run [--seconds 10] [--warmup 3] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import json
 import os
@@ -33,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,6 +199,68 @@ def measure_writes(site: Site, args) -> Row:
     )
 
 
+JUNK_REQUESTS = 3_000
+
+
+def junk_paths(count: int, rng) -> list[tuple[str, dict]]:
+    """Addresses a stranger might send to fill the cache: unknown parameters, pages
+    beyond the last, moments, cursors, and host names with odd ports."""
+    paths = [f"/articles/{ARTICLE}/", f"/api/v1/articles/{ARTICLE}/comments/", "/"]
+    made = []
+    for number in range(count):
+        word = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=10))
+        query = rng.choice(
+            [
+                f"utm_source={word}",
+                f"{word}={number}",
+                f"cpage={rng.randint(2, 10**6)}",
+                f"page={rng.randint(2, 10**6)}",
+                f"since=2026-01-{rng.randint(1, 28):02}T{rng.randint(0, 23):02}:00:00Z",
+                f"cursor={word}",
+            ]
+        )
+        headers = {"Host": f"127.0.0.1:{rng.randint(1, 65535)}"} if number % 4 == 0 else {}
+        made.append((f"{rng.choice(paths)}?{query}", headers))
+    return made
+
+
+def cache_after_junk(site: Site) -> list[str]:
+    """Entries and bytes in the cache directory before and after junk traffic."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    from diskcache import FanoutCache
+
+    def measured():
+        cache = FanoutCache(str(site.work / "cache"), shards=4)
+        try:
+            return len(cache), cache.volume()
+        finally:
+            cache.close()
+
+    def get(job):
+        path, headers = job
+        request = urllib.request.Request(site.url + path, headers=headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    before = measured()
+    jobs = junk_paths(JUNK_REQUESTS, random.Random(1))
+    with ThreadPoolExecutor(8) as pool:
+        statuses = collections.Counter(pool.map(get, jobs))
+    after = measured()
+    return [
+        f"cache under junk traffic: {len(jobs):,} requests, "
+        f"{len({path for path, _ in jobs}):,} distinct addresses "
+        f"({', '.join(f'{n:,} x {status}' for status, n in sorted(statuses.items()))})",
+        f"  entries: {before[0]:,} before, {after[0]:,} after",
+        f"  bytes on disk: {before[1]:,} before, {after[1]:,} after",
+    ]
+
+
 def machine() -> list[str]:
     cpu = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
@@ -261,6 +329,7 @@ def main() -> None:
             rows.append(measure("API warm", site.url + api, args))
             rows.append(measure("page warm", site.url + page, args))
             rows.append(measure_writes(site, args))
+            bounds = cache_after_junk(site)
             site.stop()
             site.start(shared_cache=False)
             rows.insert(1, measure("API cold", site.url + api, args))
@@ -278,6 +347,8 @@ def main() -> None:
             "of warm-up; medians\n"
         )
         print(table(rows, limit.rps))
+        print()
+        print("\n".join(bounds))
 
 
 if __name__ == "__main__":

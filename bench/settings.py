@@ -10,6 +10,7 @@ from newsroom.settings import *  # noqa: F403
 ROOT_URLCONF = "bench.urls"
 
 NEWSROOM_API_READ_RATE = None
+NEWSROOM_PAGE_READ_RATE = None
 COMMENTS_API_POST_RATE = None
 COMMENTS_API_BURST_RATE = None
 COMMENTS_FLOOD_LIMIT = 10**9

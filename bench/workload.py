@@ -75,35 +75,37 @@ def build() -> None:
 
     django.setup()
     from articles.models import Article, Section
+    from articles.services import save_article
     from comments.models import Comment
     from comments.sanitize import render_comment
+    from comments.services import discussion_changed
 
     rng = random.Random(SEED)
     section, _ = Section.objects.get_or_create(slug="world", defaults={"name": "World"})
     published = datetime(2022, 8, 17, 9, 30, tzinfo=UTC)
-    article, _ = Article.objects.get_or_create(
-        slug=ARTICLE,
-        defaults={
-            "title": "A thread of two hundred replies",
-            "summary": "The benchmark's article.",
-            "body": "<p>" + " ".join(sentence(rng) for _ in range(30)) + "</p>",
-            "section": section,
-            "status": Article.Status.PUBLISHED,
-            "published_at": published,
-        },
-    )
-    Article.objects.get_or_create(
-        slug=WRITES_ARTICLE,
-        defaults={
-            "title": "Where the write test posts",
-            "body": "<p>Write target.</p>",
-            "section": section,
-            "status": Article.Status.PUBLISHED,
-            "published_at": published,
-        },
-    )
-    if article.comments.exists():
+    if Article.objects.filter(slug=ARTICLE).exists():
         return
+    # Through the service, as the admin saves articles: readers' copies know of them.
+    article = Article(
+        slug=ARTICLE,
+        title="A thread of two hundred replies",
+        summary="The benchmark's article.",
+        body="<p>" + " ".join(sentence(rng) for _ in range(30)) + "</p>",
+        section=section,
+        status=Article.Status.PUBLISHED,
+        published_at=published,
+    )
+    save_article(article)
+    save_article(
+        Article(
+            slug=WRITES_ARTICLE,
+            title="Where the write test posts",
+            body="<p>Write target.</p>",
+            section=section,
+            status=Article.Status.PUBLISHED,
+            published_at=published,
+        )
+    )
     authors = [(f"Reader {n}", f"reader{n}@example.org") for n in range(AUTHORS)]
     # Exactly 40% replies; the first few comments start threads.
     replies = set(rng.sample(range(5, COMMENTS), round(COMMENTS * REPLY_SHARE)))
@@ -119,7 +121,7 @@ def build() -> None:
         comment = Comment.objects.create(
             article=article,
             parent=parent,
-            depth=0 if parent is None else parent.depth + 1,
+            depth=Comment.depth_under(parent),
             author_name=name,
             author_email=email,
             body=text,
@@ -130,6 +132,7 @@ def build() -> None:
             ip_address=f"198.51.100.{n % 250}",
         )
         made.append(comment)
+    discussion_changed(ARTICLE)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
+from plumbing.admin import ChangeFollowingAdmin
+
 from . import services
 from .models import BlockedTerm, Comment, ModerationEvent
 
@@ -218,19 +220,10 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlockedTerm)
-class BlockedTermAdmin(admin.ModelAdmin):
+class BlockedTermAdmin(ChangeFollowingAdmin):
     list_display = ["value", "kind", "action", "note", "created_at"]
     list_filter = ["kind", "action"]
     search_fields = ["value", "note"]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.blocklist_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.blocklist_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
+    def changed(self):
         services.blocklist_changed()

@@ -172,7 +172,7 @@ CACHE_URL = env.str("CACHE_URL", default=f"diskcache://{VAR_DIR / 'cache'}")
 if CACHE_URL.startswith("diskcache://"):
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "plumbing.cachedir.DirectoryCache",
             # diskcache://path/to/dir, relative to the project unless absolute.
             "LOCATION": str(BASE_DIR / CACHE_URL.removeprefix("diskcache://")),
             "SHARDS": 4,

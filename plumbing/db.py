@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import CharField, Func, Model, QuerySet
+from django.db.models.constants import OnConflict
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 
@@ -61,20 +62,29 @@ class PreparedQuery:
     values reach the driver unchanged; that is checked when the SQL is made, as
     is that `build` does not depend on the moment (a `timezone.now()` would be
     frozen into every later run). Rows are tuples of what the driver returns,
-    without Django's converters: select ids and text.
+    without Django's converters (ids, text, numbers), unless `convert` is set:
+    then each value goes through the converters the ORM would apply (dates
+    from SQLite's text, say), and rows are lists.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], **examples: int | str):
+    def __init__(self, build: Callable[..., QuerySet], *, convert: bool = False, **examples):
         self.build = build
+        self.convert = convert
         self.examples = examples
-        self._compiled: dict[str, tuple[str, tuple, tuple[tuple[int, str], ...]]] = {}
+        self._compiled: dict[str, tuple] = {}
 
-    def _compile(self, using: str) -> tuple[str, tuple, tuple[tuple[int, str], ...]]:
+    def _compile(self, using: str) -> tuple:
         placeholders = {
             name: _placeholder(number, example)
             for number, (name, example) in enumerate(self.examples.items())
         }
-        sql, params = self.build(**placeholders).query.get_compiler(using).as_sql()
+        compiler = self.build(**placeholders).query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        converters = (
+            list(compiler.get_converters([column for column, _, _ in compiler.select]).items())
+            if self.convert
+            else []
+        )
         # Built twice: a query that depends on the moment it is built (timezone.now())
         # would differ, and must not be frozen into every later run.
         if (sql, params) != self.build(**placeholders).query.get_compiler(using).as_sql():
@@ -89,17 +99,27 @@ class PreparedQuery:
             raise ImproperlyConfigured(
                 "Each parameter of a PreparedQuery must be used once, in an exact match."
             )
-        return sql, tuple(params), slots
+        return sql, tuple(params), slots, converters
 
-    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: int | str) -> list[tuple]:
+    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: int | str) -> list:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
-        sql, params, slots = compiled
+        sql, params, slots, converters = compiled
         bound = list(params)
         for index, name in slots:
             bound[index] = values[name]
-        return _fetch_all(connections[using], sql, bound)
+        connection = connections[using]
+        rows = _fetch_all(connection, sql, bound)
+        if not converters:
+            return rows
+        converted = []
+        for row in map(list, rows):
+            for position, (functions, expression) in converters:
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+            converted.append(row)
+        return converted
 
 
 @functools.cache
@@ -143,6 +163,46 @@ def _placeholder(number: int, example: int | str) -> int | str:
     if isinstance(example, int):
         return -(10**15) - number
     return f"\x00placeholder-{number}\x00"
+
+
+class PreparedUpsert:
+    """INSERT ... ON CONFLICT DO UPDATE for rows of `model`, written by the ORM once
+    per database; each run binds the rows' values. Like bulk_create(), it sends
+    no signals: for tables of bookkeeping, not for domain models."""
+
+    def __init__(self, model: type[Model], *, unique_fields: list[str], update_fields: list[str]):
+        self.model = model
+        meta = model._meta
+        self.unique_fields = [meta.get_field(name) for name in unique_fields]
+        self.update_fields = [meta.get_field(name) for name in update_fields]
+        self.fields = [*self.unique_fields, *self.update_fields]
+        self._compiled: dict[str, str] = {}
+
+    def _compile(self, using: str) -> str:
+        query = InsertQuery(
+            self.model,
+            on_conflict=OnConflict.UPDATE,
+            update_fields=self.update_fields,
+            unique_fields=self.unique_fields,
+        )
+        query.insert_values(self.fields, [self.model()])
+        [(sql, params)] = query.get_compiler(using).as_sql()
+        if len(params) != len(self.fields):
+            raise ImproperlyConfigured("Every field of a prepared upsert must be one parameter.")
+        return sql
+
+    def run(self, instances: list[Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
+        sql = self._compiled.get(using)
+        if sql is None:
+            sql = self._compiled[using] = self._compile(using)
+        connection = connections[using]
+        rows = [
+            [field.get_db_prep_save(getattr(instance, field.attname), connection)
+             for field in self.fields]
+            for instance in instances
+        ]  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 class PreparedInsert:

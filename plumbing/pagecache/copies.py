@@ -20,7 +20,7 @@ TIMEOUT = 60 * 60
 @dataclass(frozen=True)
 class Copy:
     body: bytes
-    headers: tuple[tuple[str, str], ...]  # as the view set them
+    headers: dict[str, str]  # the view's, the validators, and the length if it is fixed
     slots: tuple[tuple[bytes, str, str], ...]  # reader values to fill in (personal.slots_in)
 
     @property

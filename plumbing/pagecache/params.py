@@ -26,7 +26,33 @@ class Query:
     storable: bool  # whether the answer may be kept and shared
 
 
-class FormParams:
+class Params:
+    """What every kind of parameters shares: reading a raw query string, remembered.
+
+    The same few query strings come again and again, and reading one (parsing,
+    validating) costs more than the rest of serving a shared copy.
+    """
+
+    REMEMBERED = 1024
+
+    def read(self, query: QueryDict) -> Query | None:
+        raise NotImplementedError
+
+    def read_query_string(self, query_string: str) -> Query | None:
+        remembered = self.__dict__.setdefault("_remembered", {})
+        try:
+            return remembered[query_string]
+        except KeyError:
+            pass
+        query = self.read(QueryDict(query_string))
+        if len(query_string) <= 300:  # a long one is junk, not worth a place
+            if len(remembered) >= self.REMEMBERED:
+                remembered.clear()
+            remembered[query_string] = query
+        return query
+
+
+class FormParams(Params):
     """Parameters declared as the fields of a Django form.
 
     Fields named in `unshared` make an answer that is not stored (a reply link
@@ -58,7 +84,7 @@ class FormParams:
         return Query(urlencode(sorted(cleaned.items())), storable)
 
 
-class AllParams:
+class AllParams(Params):
     """The parameters of several parts of one page, each read by its own spec."""
 
     def __init__(self, *specs):
@@ -80,7 +106,7 @@ class PageForm(forms.Form):
     page = forms.IntegerField(min_value=1, max_value=10**6)
 
 
-class APIParams:
+class APIParams(Params):
     """Parameters of a Django REST framework list or detail view: its pagination
     class's page and page size (storable), and its FilterSet's filters and the
     cursor (not stored)."""

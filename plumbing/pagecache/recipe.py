@@ -25,10 +25,8 @@ from .params import AllParams, APIParams, Query
 from .personal import SHARED_RENDER, fill, is_personal, slots_in
 
 LOOKUP = "_pagecache_lookup"
-# Set by the view: a shared copy keeps none of these, as each answer has its own.
-_NOT_KEPT = frozenset(
-    {"content-length", "date", "etag", "last-modified", "cache-control", "expires", "set-cookie"}
-)
+# A shared copy keeps none of these: each answer has its own.
+_NOT_KEPT = frozenset({"content-length", "date", "expires", "set-cookie"})
 
 
 def enabled() -> bool:
@@ -42,17 +40,39 @@ def _canonical(site_url: str) -> tuple[str, str]:
     return parts.scheme, parts.netloc
 
 
+_hosts_seen: dict[tuple, bool] = {}
+
+
 def is_canonical_host(request) -> bool:
     """Whether the request reached the site at its own address (NEWSROOM_SITE_URL).
 
     Answers hold absolute links, so only answers made for that address are
     shared; another allowed name or port gets its own answer, never kept.
+    The answer depends on nothing but the headers that name the host and the
+    settings, so it is remembered for each combination seen.
     """
-    scheme, netloc = _canonical(settings.SITE_URL)
-    try:
-        return request.scheme == scheme and request.get_host() == netloc
-    except DisallowedHost:
-        return False
+    meta = request.META
+    seen = (
+        request.scheme,
+        meta.get("HTTP_HOST"),
+        meta.get("HTTP_X_FORWARDED_HOST"),
+        meta.get("SERVER_NAME"),
+        meta.get("SERVER_PORT"),
+        settings.SITE_URL,
+        settings.USE_X_FORWARDED_HOST,
+        tuple(settings.ALLOWED_HOSTS),
+    )
+    canonical = _hosts_seen.get(seen)
+    if canonical is None:
+        scheme, netloc = _canonical(settings.SITE_URL)
+        try:
+            canonical = request.scheme == scheme and request.get_host() == netloc
+        except DisallowedHost:
+            canonical = False
+        if len(_hosts_seen) >= 256:  # odd hosts from strangers: forget, never grow
+            _hosts_seen.clear()
+        _hosts_seen[seen] = canonical
+    return canonical
 
 
 @dataclass
@@ -99,7 +119,8 @@ class Shared:
             return Lookup()
         if is_personal(request):
             return Lookup(personal=True)
-        query = self.params.read(request.GET) if self.params else Query("", True)
+        query_string = request.META.get("QUERY_STRING", "")
+        query = self.params.read_query_string(query_string) if self.params else Query("", True)
         if query is None:
             return Lookup()
         version = versions.read(self.depends_on(**kwargs))
@@ -107,7 +128,7 @@ class Shared:
             return Lookup()
         # An answer that is not stored is named by the whole query string, as its
         # links repeat every parameter.
-        named_query = query.canonical if query.storable else request.META.get("QUERY_STRING", "")
+        named_query = query.canonical if query.storable else query_string
         digest = hashlib.blake2b(
             f"{settings.SITE_URL}|{version.key}|{request.path}?{named_query}".encode(),
             digest_size=16,
@@ -147,21 +168,20 @@ class Shared:
             return response
         if hasattr(response, "render"):
             response.render()
+        self.validated(response, lookup)
         if lookup.keeps:
             body = response.content
-            copy = copies.Copy(
-                body=body,
-                headers=tuple(
-                    (name, value)
-                    for name, value in response.items()
-                    if name.lower() not in _NOT_KEPT
-                ),
-                slots=slots_in(body),
-            )
-            copies.keep(lookup.key, copy)
-            if copy.slots:
-                response.content = fill(request, body, copy.slots)
-        return self.validated(response, lookup)
+            slots = slots_in(body)
+            headers = {
+                name: value for name, value in response.items() if name.lower() not in _NOT_KEPT
+            }
+            if not slots:  # the same length for every reader
+                headers["Content-Length"] = str(len(body))
+            # Kept with the headers a hit needs, validators included: a hit only copies.
+            copies.keep(lookup.key, copies.Copy(body=body, headers=headers, slots=slots))
+            if slots:
+                response.content = fill(request, body, slots)
+        return response
 
     def not_modified(self, request, lookup: Lookup) -> HttpResponse | None:
         """A 304 when the client's copy is current, else None.
@@ -185,14 +205,15 @@ class Shared:
             return None
         return self.validated(HttpResponseNotModified(), lookup)
 
-    def serve(self, request, lookup: Lookup) -> HttpResponse:
+    @staticmethod
+    def serve(request, lookup: Lookup) -> HttpResponse:
         copy = lookup.copy
-        body = fill(request, copy.body, copy.slots) if copy.slots else copy.body
-        response = HttpResponse(body)
-        for name, value in copy.headers:
-            response[name] = value
+        if not copy.slots:
+            return HttpResponse(copy.body, headers=copy.headers)
+        body = fill(request, copy.body, copy.slots)
+        response = HttpResponse(body, headers=copy.headers)
         response["Content-Length"] = str(len(body))
-        return self.validated(response, lookup)
+        return response
 
     @staticmethod
     def validated(response, lookup: Lookup):

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from plumbing.db import PreparedQuery
+from plumbing.db import PreparedQuery, PreparedUpsert
 
 from .models import Version as VersionRow
 
@@ -58,6 +58,13 @@ def _next_moment() -> float | None:
 
 def _new_token() -> int:
     return secrets.randbits(63)  # a signed 64-bit column holds it
+
+
+# New tokens go in on every reply readers can see: written by the ORM once.
+_UPSERT = PreparedUpsert(VersionRow, unique_fields=["scope"], update_fields=["token", "changed"])
+_UPSERT_EPOCH = PreparedUpsert(
+    VersionRow, unique_fields=["scope"], update_fields=["token", "changed", "expires"]
+)
 
 
 @cache
@@ -119,21 +126,14 @@ def bump(*scopes: str) -> None:
         if scope != EPOCH
     ]
     if rows:
-        VersionRow.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["scope"], update_fields=["token", "changed"]
-        )
+        _UPSERT.run(rows)
 
 
 def renew_epoch() -> tuple[int, float, float | None]:
     """A new epoch token, with the next moment set in advance."""
     row = (_new_token(), time.time(), _next_moment())
     token, changed, expires = row
-    VersionRow.objects.bulk_create(
-        [VersionRow(scope=EPOCH, token=token, changed=changed, expires=expires)],
-        update_conflicts=True,
-        unique_fields=["scope"],
-        update_fields=["token", "changed", "expires"],
-    )
+    _UPSERT_EPOCH.run([VersionRow(scope=EPOCH, token=token, changed=changed, expires=expires)])
     return row
 
 

@@ -2,8 +2,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from comments import services
 from comments.models import BlockedTerm, Comment, ModerationEvent
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, BlockedTermFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -257,6 +258,40 @@ def test_blocked_term_values_are_normalized(moderator_client):
 
     assert response.status_code == 302
     assert BlockedTerm.objects.get().value == "203.0.113.0/24"
+
+
+@pytest.mark.parametrize("change", ["add", "delete"])
+def test_a_blocklist_change_in_the_admin_applies_to_the_next_reply(
+    moderator_client, settings, change
+):
+    settings.COMMENTS_RULES = ["comments.moderation.Blocklist"]
+    settings.COMMENTS_MODERATION = "none"
+    article = ArticleFactory()
+    if change == "delete":
+        term = BlockedTermFactory(value="casino", action="spam")
+
+    def status_of_next_reply():
+        reply = services.submit_comment(
+            article=article,
+            name="Ada",
+            email="ada@example.org",
+            body=f"Casino {Comment.objects.count()}",
+        )
+        return reply.status
+
+    before = status_of_next_reply()  # the list is now in this process's memory
+    if change == "add":
+        moderator_client.post(
+            reverse("admin:comments_blockedterm_add"),
+            {"kind": "word", "value": "casino", "action": "spam"},
+        )
+    else:
+        moderator_client.post(
+            reverse("admin:comments_blockedterm_delete", args=[term.pk]), {"post": "yes"}
+        )
+
+    after = status_of_next_reply()
+    assert (before, after) == (("approved", "spam") if change == "add" else ("spam", "approved"))
 
 
 def test_deleting_a_comment_deletes_its_replies_and_history(admin_client):

@@ -74,7 +74,7 @@ def test_defaults_to_sqlite_in_var_with_wal_and_immediate_transactions():
     assert "PRAGMA journal_mode=WAL" in shown["options"]["init_command"]
     assert "busy_timeout" in shown["options"]["init_command"]
     # A cache every process on the host shares: rate limits hold across workers.
-    assert shown["cache"] == "diskcache.DjangoCache"
+    assert shown["cache"] == "plumbing.cachedir.DirectoryCache"
     assert shown["cache_location"] == str(ROOT / "var" / "cache")
 
 
