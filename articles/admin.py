@@ -59,10 +59,10 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change and obj.author_id is None:
             obj.author = request.user
-        old_slug = obj.stored_slug
+        old_slug, was_public = obj.stored_slug, obj.was_public
         super().save_model(request, obj, form, change)
         # The tags are saved next, in the same transaction: readers see all at once.
-        services.article_changed(obj, old_slug=old_slug)
+        services.article_changed(obj, old_slug=old_slug, was_public=was_public)
 
     def delete_model(self, request, obj):
         services.delete_articles(Article.objects.filter(pk=obj.pk))

@@ -106,6 +106,9 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # What a save remembers of the row as it stood in the database before it.
+    STORED_FIELDS = ("status", "slug", "published_at")
+
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
@@ -126,7 +129,7 @@ class Article(models.Model):
             if first_publication and self.comments_close_at is None:
                 self.comments_close_at = self.default_comments_close_at()
         super().save(*args, **kwargs)
-        self._stored = {"status": self.status, "slug": self.slug}
+        self._stored = {name: getattr(self, name) for name in self.STORED_FIELDS}
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -136,8 +139,14 @@ class Article(models.Model):
         instance = super().from_db(db, field_names, values)
         # What the database holds, so a save can tell a first publication or a
         # new slug apart.
-        instance._stored = {name: instance.__dict__.get(name) for name in ("status", "slug")}
+        instance._stored = {name: instance.__dict__.get(name) for name in cls.STORED_FIELDS}
         return instance
+
+    @property
+    def was_public(self) -> bool:
+        """is_public as the row stood in the database before this save."""
+        stored = getattr(self, "_stored", {})
+        return self._public(stored.get("status"), stored.get("published_at"))
 
     @property
     def stored_slug(self) -> str | None:
@@ -147,10 +156,14 @@ class Article(models.Model):
     @property
     def is_public(self) -> bool:
         """ArticleQuerySet.published() for this row (a test holds the two together)."""
+        return self._public(self.status, self.published_at)
+
+    @classmethod
+    def _public(cls, status: str | None, published_at: datetime | None) -> bool:
         return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
+            status == cls.Status.PUBLISHED
+            and published_at is not None
+            and published_at <= timezone.now()
         )
 
     @property

@@ -29,24 +29,33 @@ def article_scope(slug: str) -> str:
     return f"article:{slug}"
 
 
-def article_changed(article: Article, *, old_slug: str | None = None) -> None:
-    """`article` was saved (its tags too): every page that shows it changes."""
-    scopes = [article_scope(article.slug), ARTICLES, COMMENTS]
+def article_changed(
+    article: Article, *, old_slug: str | None = None, was_public: bool = False
+) -> None:
+    """`article` was saved (its tags too): the pages that show it change.
+
+    Lists change only if readers could see it before or can now: saving a
+    draft moves no public ETag. Its publication or closing date may have moved,
+    so the next moment the site changes by itself is looked for again (first:
+    every write takes the epoch's row before the others, in one order).
+    """
+    versions.reschedule()
+    scopes = [article_scope(article.slug)]
     if old_slug and old_slug != article.slug:
         scopes.append(article_scope(old_slug))
+    if was_public or article.is_public:
+        scopes += [ARTICLES, COMMENTS]
     versions.bump(*scopes)
-    # Its publication or closing date may have moved.
-    versions.reschedule()
 
 
 def save_article(article: Article, *, tags=None) -> None:
     """Save `article` (and set its tags) and show the change to readers."""
     with transaction.atomic():
-        old_slug = article.stored_slug
+        old_slug, was_public = article.stored_slug, article.was_public
         article.save()
         if tags is not None:
             article.tags.set(tags)
-        article_changed(article, old_slug=old_slug)
+        article_changed(article, old_slug=old_slug, was_public=was_public)
 
 
 def set_publication(articles, status: str) -> list[Article]:
@@ -58,18 +67,20 @@ def set_publication(articles, status: str) -> list[Article]:
     with transaction.atomic():
         changed = list(articles.exclude(status=status))
         for article in changed:
+            was_public = article.was_public
             article.status = status
             article.save()
-            article_changed(article)
+            article_changed(article, was_public=was_public)
     return changed
 
 
 def delete_articles(articles) -> None:
     with transaction.atomic():
         slugs = list(articles.values_list("slug", flat=True))
+        seen = articles.published().exists()
         articles.delete()
-        versions.bump(ARTICLES, COMMENTS, *map(article_scope, slugs))
         versions.reschedule()
+        versions.bump(*map(article_scope, slugs), *([ARTICLES, COMMENTS] if seen else []))
 
 
 def taxonomy_changed() -> None:
@@ -100,11 +111,11 @@ def _remember_shown_name(sender, instance, update_fields=None, **kwargs):
 @receiver(post_save, sender=get_user_model())
 def _author_renamed(sender, instance, created, **kwargs):
     before = instance.__dict__.pop("_shown_name_before", None)
-    if before is not None and before != _shown_name(instance) and instance.articles.exists():
+    if before not in (None, _shown_name(instance)) and instance.articles.published().exists():
         versions.bump(versions.EPOCH)
 
 
 @receiver(pre_delete, sender=get_user_model())
 def _author_deleted(sender, instance, **kwargs):
-    if instance.articles.exists():  # their bylines change to the site's name
+    if instance.articles.published().exists():  # their bylines become the site's name
         versions.bump(versions.EPOCH)

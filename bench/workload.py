@@ -132,7 +132,7 @@ def build() -> None:
             ip_address=f"198.51.100.{n % 250}",
         )
         made.append(comment)
-    discussion_changed(ARTICLE)
+    discussion_changed(article)
 
 
 if __name__ == "__main__":

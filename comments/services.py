@@ -16,7 +16,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from articles.models import Article
@@ -108,9 +107,14 @@ def find_parent(article: Article, parent_id: int | None) -> Comment | None:
     return parent
 
 
-def discussion_changed(*article_slugs: str) -> None:
-    """What readers see of these articles' discussions changed in this transaction."""
-    versions.bump(COMMENTS, *map(article_scope, article_slugs))
+def discussion_changed(*articles: Article) -> None:
+    """What readers see of these articles' discussions changed in this transaction.
+
+    Under an article readers cannot see, nothing public changed.
+    """
+    public = [article.slug for article in articles if article.is_public]
+    if public:
+        versions.bump(COMMENTS, *map(article_scope, public))
 
 
 def submit_comment(
@@ -187,7 +191,7 @@ def submit_comment(
             )
         )
         if status == Comment.Status.APPROVED:
-            discussion_changed(article.slug)
+            discussion_changed(article)
         transaction.on_commit(partial(_after_submit, comment), robust=True)
     return comment
 
@@ -226,7 +230,7 @@ def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> 
         if Comment.Status.APPROVED in (previous, status):
             # Between held, spam and removed nothing changes for readers: no version
             # moves, so the public ETag of the thread says nothing about it.
-            discussion_changed(current.article.slug)
+            discussion_changed(current.article)
         if status == Comment.Status.APPROVED and current.parent_id and not approved_before:
             transaction.on_commit(partial(tasks.notify_reply.enqueue, current.pk), robust=True)
     comment.status, comment.moderated_at, comment.moderated_by = (
@@ -248,24 +252,29 @@ def save_edit(comment: Comment, *, changed: list[str]) -> None:
             comment.body_html = render_comment(comment.body)
         comment.save()
         if comment.status == Comment.Status.APPROVED and SHOWN_FIELDS & set(changed):
-            discussion_changed(comment.article.slug)
+            discussion_changed(comment.article)
 
 
 def delete_comments(comments) -> int:
     """Delete comments with their replies and history; returns how many were asked for.
 
-    Only the admin deletes (moderators remove instead); a deleted comment that
-    readers saw, or one with replies that go with it, changes the discussion.
+    Only the admin deletes (moderators remove instead). Readers notice only if
+    an approved comment goes, whether one of those asked for or a reply below.
     """
     with transaction.atomic():
-        has_replies = Exists(Comment.objects.filter(parent=OuterRef("pk")))
-        seen = comments.filter(status=Comment.Status.APPROVED) | comments.filter(has_replies)
-        slugs = set(seen.values_list("article__slug", flat=True))
-        count = comments.count()
-        comments.delete()
-        if slugs:
-            discussion_changed(*slugs)
-    return count
+        asked = set(comments.values_list("pk", flat=True))
+        going, level = set(asked), asked
+        while level:  # down the threads, a level at a time (COMMENTS_MAX_DEPTH deep)
+            level = set(Comment.objects.filter(parent__in=level).values_list("pk", flat=True))
+            level -= going
+            going |= level
+        seen = Article.objects.filter(
+            comments__in=Comment.objects.approved().filter(pk__in=going)
+        ).distinct()
+        articles = list(seen)
+        Comment.objects.filter(pk__in=asked).delete()
+        discussion_changed(*articles)
+    return len(asked)
 
 
 def blocklist_changed() -> None:

@@ -90,7 +90,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         comment = super()._create(model_class, *args, **kwargs)
         if comment.status == Comment.Status.APPROVED:
-            comment_services.discussion_changed(comment.article.slug)
+            comment_services.discussion_changed(comment.article)
         return comment
 
     article = factory.LazyAttribute(

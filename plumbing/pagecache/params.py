@@ -112,7 +112,11 @@ class APIParams(Params):
     cursor (not stored)."""
 
     def __init__(self, view_class):
-        self.pagination = pagination = getattr(view_class, "pagination_class", None)
+        # Only a list is paginated; a detail view's answer has no page to pick.
+        listing = hasattr(view_class, "list")
+        self.pagination = pagination = (
+            getattr(view_class, "pagination_class", None) if listing else None
+        )
         filterset = getattr(view_class, "filterset_class", None)
         self.filters = frozenset(filterset.base_filters if filterset else ())
         self.page_size_param = getattr(pagination, "page_size_query_param", None)
@@ -128,7 +132,7 @@ class APIParams(Params):
         ]
         canonical = []
         if self.page_param and (page := query.get(self.page_param)):
-            if not (page.isascii() and page.isdigit()):
+            if not (page.isascii() and page.isdigit() and len(page) <= 7):
                 return None  # "last" or junk: the paginator answers, nothing is kept
             if int(page) > 1:
                 canonical.append((self.page_param, str(int(page))))

@@ -45,11 +45,18 @@ def is_personal(request) -> bool:
 # --- Reader values -----------------------------------------------------------
 
 SHARED_RENDER = "_pagecache_shared_render"
+_READER_VALUES = "_pagecache_reader_values"
 
 
 def is_shared_render(request) -> bool:
     """Whether the answer being made will be kept for every anonymous reader."""
     return getattr(request, SHARED_RENDER, False)
+
+
+def has_reader_values(request) -> bool:
+    """Whether the answer to `request` holds values of its reader's own (or their
+    placeholders): then no cache but the reader's may keep it."""
+    return getattr(request, _READER_VALUES, False)
 
 
 _ARGUMENT = re.compile(r"[0-9a-z]*")
@@ -75,6 +82,7 @@ class ReaderValue:
 
     def __call__(self, request, argument: str = "") -> str:
         """The value for this reader, or its placeholder in a shared answer."""
+        setattr(request, _READER_VALUES, True)
         if is_shared_render(request):
             return self.placeholder(str(argument))
         return self.fill(request, str(argument))
@@ -99,6 +107,7 @@ def slots_in(body: bytes) -> tuple[tuple[bytes, str, str], ...]:
 
 def fill(request, body, slots=None):
     """`body` (bytes or text) with each placeholder replaced by this reader's value."""
+    setattr(request, _READER_VALUES, True)
     is_text = isinstance(body, str)
     data = body.encode() if is_text else body
     for placeholder, name, argument in slots_in(data) if slots is None else slots:

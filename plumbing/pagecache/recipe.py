@@ -9,6 +9,7 @@ the headers that say who may keep it.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, wraps
@@ -22,7 +23,8 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from . import copies, versions
 from .params import AllParams, APIParams, Query
-from .personal import SHARED_RENDER, fill, is_personal, slots_in
+from .personal import SHARED_RENDER, fill, has_reader_values, is_personal, slots_in
+from .release import fingerprint
 
 LOOKUP = "_pagecache_lookup"
 # A shared copy keeps none of these: each answer has its own.
@@ -130,10 +132,17 @@ class Shared:
         # links repeat every parameter.
         named_query = query.canonical if query.storable else query_string
         digest = hashlib.blake2b(
-            f"{settings.SITE_URL}|{version.key}|{request.path}?{named_query}".encode(),
+            f"{fingerprint()}|{settings.SITE_URL}|{version.key}|{request.path}?{named_query}".encode(),
             digest_size=16,
         ).hexdigest()
-        keeps = query.storable and enabled() and is_canonical_host(request)
+        keeps = (
+            query.storable
+            and enabled()
+            and is_canonical_host(request)
+            # A version made by a host whose clock runs ahead: this host would draw
+            # the content as it was before that moment, so it keeps nothing yet.
+            and version.changed <= time.time()
+        )
         key = f"pagecache:{digest}"
         return Lookup(
             version=version,
@@ -168,7 +177,7 @@ class Shared:
             return response
         if hasattr(response, "render"):
             response.render()
-        self.validated(response, lookup)
+        self.validated(response, lookup, per_reader=has_reader_values(request))
         if lookup.keeps:
             body = response.content
             slots = slots_in(body)
@@ -189,7 +198,10 @@ class Shared:
         A matching ETag is proof enough: only a 200 ever carried it. A date, or
         "*", proves less, so they are honoured only for an answer this site
         holds a copy of: neither can then tell a hidden page from a missing one.
+        An answer with values of each reader's own has no validators at all.
         """
+        if lookup.copy is not None and lookup.copy.slots:
+            return None
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if if_none_match:
             given = {etag.removeprefix("W/") for etag in parse_etags(if_none_match)}
@@ -216,10 +228,16 @@ class Shared:
         return response
 
     @staticmethod
-    def validated(response, lookup: Lookup):
+    def validated(response, lookup: Lookup, *, per_reader: bool = False):
+        """The headers that say who may keep the answer, and how to ask again."""
+        patch_vary_headers(response, ["Cookie"])
+        if per_reader:
+            # The same page for everyone but a token of this reader's own: no cache
+            # but the reader's may keep it, and no validator may stand for it.
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
         response["ETag"] = lookup.etag
         response["Last-Modified"] = http_date(int(lookup.version.changed))
-        patch_vary_headers(response, ["Cookie"])
         max_age = settings.NEWSROOM_PUBLIC_MAX_AGE
         if max_age:
             patch_cache_control(response, public=True, max_age=max_age)

@@ -120,10 +120,11 @@ def bump(*scopes: str) -> None:
     if EPOCH in scopes:
         renew_epoch()
     now = time.time()
+    # Always in the same order: two writes that move the same scopes take their
+    # row locks one after the other instead of waiting for each other (PostgreSQL).
     rows = [
         VersionRow(scope=scope, token=_new_token(), changed=now)
-        for scope in dict.fromkeys(scopes)
-        if scope != EPOCH
+        for scope in sorted(set(scopes) - {EPOCH})
     ]
     if rows:
         _UPSERT.run(rows)

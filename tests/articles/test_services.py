@@ -127,3 +127,25 @@ def test_a_new_user_or_one_without_articles_moves_nothing():
     user.save()
 
     assert versions.read([article_scope(article.slug)]).key == before
+
+
+def test_saving_a_draft_moves_no_public_list():
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    lists = versions.read([ARTICLES, COMMENTS]).key
+
+    draft.title = "Still a draft"
+    services.save_article(draft)
+    services.delete_articles(Article.objects.filter(pk=draft.pk))
+
+    assert versions.read([ARTICLES, COMMENTS]).key == lists
+
+
+def test_renaming_an_author_of_drafts_only_moves_nothing():
+    author = UserFactory()
+    draft = ArticleFactory(author=author, status=Article.Status.DRAFT, published_at=None)
+    page = versions.read([article_scope(draft.slug)]).key
+
+    author.first_name = "Renamed"
+    author.save()
+
+    assert versions.read([article_scope(draft.slug)]).key == page

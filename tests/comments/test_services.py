@@ -323,3 +323,36 @@ def test_a_failed_write_moves_no_version():
         submit_in_a_failing_transaction()
 
     assert seen_by_readers(article) == before
+
+
+def test_changes_under_an_unpublished_article_move_nothing():
+    comment = CommentFactory(status="pending")
+    article = comment.article
+    article.status = "draft"
+    article.save()
+    before = seen_by_readers(article)
+
+    services.set_status(comment, "approved")
+    services.delete_comments(Comment.objects.filter(pk=comment.pk))
+
+    assert seen_by_readers(article) == before
+
+
+def test_deleting_a_hidden_thread_with_no_public_reply_moves_nothing():
+    parent = CommentFactory(status="spam")
+    CommentFactory(parent=parent, status="pending")
+
+    assert not changes_what_readers_see(
+        parent.article, lambda: services.delete_comments(Comment.objects.filter(pk=parent.pk))
+    )
+    assert not Comment.objects.exists()
+
+
+def test_deleting_a_comment_whose_reply_of_a_reply_is_public_is_seen():
+    top = CommentFactory(status="removed")
+    middle = CommentFactory(parent=top, status="removed")
+    CommentFactory(parent=middle)
+
+    assert changes_what_readers_see(
+        top.article, lambda: services.delete_comments(Comment.objects.filter(pk=top.pk))
+    )

@@ -215,17 +215,17 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        sections = {
-            slug: Section.objects.get_or_create(
+        sections, tags, created = {}, {}, []
+        for slug, (name, description) in SECTIONS.items():
+            sections[slug], new = Section.objects.get_or_create(
                 slug=slug, defaults={"name": name, "description": description}
-            )[0]
-            for slug, (name, description) in SECTIONS.items()
-        }
-        tags = {
-            slug: Tag.objects.get_or_create(slug=slug, defaults={"name": name})[0]
-            for slug, name in TAGS.items()
-        }
-        articles.taxonomy_changed()
+            )
+            created.append(new)
+        for slug, name in TAGS.items():
+            tags[slug], new = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+            created.append(new)
+        if any(created):
+            articles.taxonomy_changed()
         for spec in ARTICLES:
             if Article.objects.filter(slug=spec["slug"]).exists():
                 continue
@@ -238,7 +238,7 @@ class Command(BaseCommand):
 
     def seed_comments(self, article):
         """A short threaded discussion, and one reply waiting for a moderator."""
-        by_key = {}
+        by_key, added = {}, False
         for key, parent_key, name, email, url, text, status, hours in DEMO_COMMENTS:
             parent = by_key.get(parent_key)
             comment, created = Comment.objects.get_or_create(
@@ -268,6 +268,7 @@ class Command(BaseCommand):
                 },
             )
             if created:
+                added = True
                 ModerationEvent.objects.create(
                     comment=comment,
                     to_status=status,
@@ -275,5 +276,6 @@ class Command(BaseCommand):
                     created_at=comment.created_at,
                 )
             by_key[key] = comment
-        comments.discussion_changed(article.slug)
+        if added:
+            comments.discussion_changed(article)
         self.stdout.write(f"Demo discussion: {len(by_key)} comments.")

@@ -1,5 +1,7 @@
 """The recipe on views of its own: what is shared, under which name, with which headers."""
 
+import time
+
 import pytest
 from django import forms
 from django.http import HttpResponse, HttpResponseNotFound, QueryDict
@@ -224,3 +226,48 @@ def test_copies_without_reader_values_leave_before_the_rest_of_the_stack():
 )
 def test_api_parameters_come_from_the_views_pagination_and_filters(query, expected):
     assert APIParams(ArticleCommentList).read(QueryDict(query)) == expected
+
+
+def test_a_detail_view_has_no_page_to_pick():
+    from comments.api.views import CommentDetail
+
+    assert APIParams(CommentDetail).read(QueryDict("page_size=7")) == Query("", True)
+
+
+def test_an_absurd_page_number_is_left_to_the_paginator():
+    from articles.api.views import ArticleList
+
+    assert APIParams(ArticleList).read(QueryDict("page=" + "9" * 5000)) is None
+    assert Client().get("/things/?page=" + "9" * 5000).status_code == 200  # the view's own answer
+
+
+def test_an_answer_with_a_reader_value_is_private_and_has_no_validators():
+    answer = Client().get("/things/one/")
+    again = Client().get("/things/one/", HTTP_IF_NONE_MATCH="*")
+
+    for response in (answer, again):
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-cache"
+        assert not response.has_header("ETag")
+        assert not response.has_header("Last-Modified")
+
+
+def test_a_version_from_a_clock_ahead_of_this_one_is_not_kept_yet():
+    from plumbing.pagecache.models import Version
+
+    Version.objects.filter(scope="things").update(changed=time.time() + 60)
+
+    Client().get("/things/")
+    Client().get("/things/")
+
+    assert calls == ["", ""]
+
+
+def test_a_change_of_settings_makes_new_copies(settings):
+    first = Client().get("/things/")
+    settings.COMMENTS_PER_PAGE = 7  # any setting may change what a page shows
+
+    second = Client().get("/things/")
+
+    assert calls == ["", ""]
+    assert first["ETag"] != second["ETag"]
