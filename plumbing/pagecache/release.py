@@ -23,9 +23,14 @@ _ADDRESS = re.compile(r" at 0x[0-9a-f]+")  # an object's address differs per pro
 
 
 def _files() -> list[Path]:
-    roots = [Path(config.path) for config in apps.get_app_configs()]
-    roots = [root for root in roots if root.is_relative_to(settings.BASE_DIR)]
-    roots += [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
+    base = Path(settings.BASE_DIR)
+    # The project's own packages (plumbing, not only plumbing.pagecache) and templates.
+    roots = {
+        base / Path(config.path).relative_to(base).parts[0]
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(base) and "site-packages" not in Path(config.path).parts
+    }
+    roots |= {Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])}
     found = {
         path
         for root in roots
@@ -39,7 +44,8 @@ def _files() -> list[Path]:
 
 
 @functools.cache
-def fingerprint() -> str:
+def _code() -> bytes:
+    """The code, templates and packages: read once, as they change only with a restart."""
     digest = hashlib.blake2b(digest_size=8)
     for path in _files():
         digest.update(str(path).encode())
@@ -49,6 +55,12 @@ def fingerprint() -> str:
         for distribution in importlib.metadata.distributions()
     ):
         digest.update(f"{name}={version};".encode())
+    return digest.digest()
+
+
+@functools.cache
+def fingerprint() -> str:
+    digest = hashlib.blake2b(_code(), digest_size=8)
     for name in sorted(dir(settings)):
         if name.isupper():
             digest.update(f"{name}={_ADDRESS.sub('', repr(getattr(settings, name)))};".encode())

@@ -271,3 +271,11 @@ def test_a_change_of_settings_makes_new_copies(settings):
 
     assert calls == ["", ""]
     assert first["ETag"] != second["ETag"]
+
+
+def test_what_made_the_answers_includes_all_of_the_projects_code_and_templates():
+    from plumbing.pagecache.release import _files
+
+    names = {path.name for path in _files()}
+
+    assert {"store.py", "recipe.py", "services.py", "article_detail.html"} <= names
