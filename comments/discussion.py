@@ -32,14 +32,15 @@ def discussion_context(
 ) -> dict:
     """What the discussion block shows: the thread's page, the reply form (or why
     there is none), and a bound `form` or `unsent_text` given back after a failed post."""
-    query = DiscussionQuery(request.GET)
+    asked = {"cpage": None, "replytocom": ""}
     try:
-        if not query.is_valid():
-            raise InvalidPage
+        if request.GET:  # most readers send none: no form to check
+            query = DiscussionQuery(request.GET)
+            if not query.is_valid():
+                raise InvalidPage
+            asked = query.cleaned_data
         thread = load_thread(
-            article,
-            own_ids=cookies.own_comment_ids(request),
-            page_number=query.cleaned_data["cpage"] or 1,
+            article, own_ids=cookies.own_comment_ids(request), page_number=asked["cpage"] or 1
         )
     except InvalidPage:
         # Never a copy for a page that does not exist (plumbing.pagecache keeps 200s).
@@ -50,7 +51,7 @@ def discussion_context(
     if comments_open:
         if form is None:
             initial = cookies.remembered_author(request)
-            parent_id = parse_id(query.cleaned_data["replytocom"])
+            parent_id = parse_id(asked["replytocom"])
             if parent_id:
                 replying_to = thread.approved.get(parent_id)
             if not initial and replying_to is None:

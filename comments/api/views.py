@@ -97,22 +97,23 @@ def article_comment_rows(article_id: int):
     return _approved_rows().for_article(article_id)
 
 
-# What taking a reply needs of its article (anything else loads when first read),
-# by a query written once: a post runs it every time.
-REPLY_FIELDS = ("id", "slug", "status", "published_at", "allow_comments", "comments_close_at")
-_ARTICLE_FOR_REPLIES = PreparedQuery(
-    lambda slug: Article.objects.filter(slug=slug).order_by().values_list(*REPLY_FIELDS),
+# What reading and taking replies needs of an article (anything else loads when
+# first read), by a query written once: every post and every list runs it.
+DISCUSSION_FIELDS = ("id", "slug", "status", "published_at", "allow_comments", "comments_close_at")
+_ARTICLE_AT = PreparedQuery(
+    lambda slug: Article.objects.filter(slug=slug).order_by().values_list(*DISCUSSION_FIELDS),
     convert=True,
     slug="",
 )
 
 
-def public_article_id(slug: str) -> int:
-    """The id of the public article at `slug`, or 404."""
-    found = Article.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
-    if found is None:
+def public_article(slug: str) -> Article:
+    """The public article at `slug` (Article.is_public decides), or 404."""
+    rows = _ARTICLE_AT.rows(slug=slug)
+    article = Article.from_db(DEFAULT_DB_ALIAS, DISCUSSION_FIELDS, rows[0]) if rows else None
+    if article is None or not article.is_public:
         raise exceptions.NotFound("No such published article.")
-    return found
+    return article
 
 
 class PublicComments(SharedView):
@@ -179,17 +180,10 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
     filterset_class = ArticleCommentFilter
     shared = Shared(depends_on=lambda slug: [article_scope(slug)])
 
-    def get_article(self) -> Article:
-        rows = _ARTICLE_FOR_REPLIES.rows(slug=self.kwargs["slug"])
-        article = Article.from_db(DEFAULT_DB_ALIAS, REPLY_FIELDS, rows[0]) if rows else None
-        if article is None or not article.is_public:
-            raise exceptions.NotFound("No such published article.")
-        return article
-
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return Comment.objects.none()
-        return article_comment_rows(public_article_id(self.kwargs["slug"]))
+        return article_comment_rows(public_article(self.kwargs["slug"]).pk)
 
     def get_serializer_class(self):
         if self.request.method == "POST":
@@ -202,7 +196,7 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
         return super().get_throttles()
 
     def create(self, request, *args, **kwargs):
-        article = self.get_article()
+        article = public_article(self.kwargs["slug"])
         if not article.accepts_comments():
             raise exceptions.PermissionDenied(services.CommentsClosed().message)
         incoming = CommentCreateSerializer(data=request.data)
