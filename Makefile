@@ -10,13 +10,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint format bench scale clean
+.PHONY: help run serve test lint format bench hostile scale clean
 
 help:
 	@echo "make run     set up, load the demo and serve on http://$(HOST):$(PORT) (SQLite, debug)"
 	@echo "make test    set up the dev tools and run the whole test suite"
 	@echo "make serve   production-like: gunicorn, DEBUG off (needs DJANGO_SECRET_KEY)"
 	@echo "make bench   the benchmark (bench/run.py): gunicorn on core 0, wrk on core 1"
+	@echo "make hostile what hostile comments cost (bench/hostile.py): render, submit, /healthz"
 	@echo "make scale   1,000,000 comments in PostgreSQL (bench/scale.py; DATABASE_URL=postgres://...)"
 	@echo "make lint    ruff check and format check"
 	@echo "make format  apply ruff's fixes and formatting"
@@ -63,6 +64,9 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run
+
+hostile: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.hostile
 
 scale: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.scale

@@ -6,15 +6,17 @@ from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from plumbing.text import reject_control_characters, reject_control_characters_in_text
+
 from .sanitize import clean_article_body
 
 
 class Section(models.Model):
     """A desk of the paper (World, Science, ...); every article belongs to one."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[reject_control_characters])
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[reject_control_characters_in_text])
 
     class Meta:
         ordering = ["name"]
@@ -27,7 +29,7 @@ class Section(models.Model):
 
 
 class Tag(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[reject_control_characters])
     slug = models.SlugField(max_length=100, unique=True)
 
     class Meta:
@@ -68,11 +70,14 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
-    title = models.CharField(max_length=200)
+    # Every text that feeds and pages show is text: no control characters, no
+    # noncharacters (plumbing.text). The body is cleaned instead (sanitize.py).
+    title = models.CharField(max_length=200, validators=[reject_control_characters])
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(
         max_length=300,
         blank=True,
+        validators=[reject_control_characters_in_text],
         help_text="One or two sentences; used for teasers, search engines and link previews.",
     )
     body = models.TextField(
@@ -87,7 +92,10 @@ class Article(models.Model):
         related_name="articles",
     )
     byline = models.CharField(
-        max_length=200, blank=True, help_text="Shown instead of the author's name when set."
+        max_length=200,
+        blank=True,
+        validators=[reject_control_characters],
+        help_text="Shown instead of the author's name when set.",
     )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
@@ -173,10 +181,12 @@ class Article(models.Model):
 
     @property
     def display_byline(self) -> str:
+        """The byline readers see: the article's own, else its author's full name,
+        else the site's. Never a login name, which would tell half of a login."""
         if self.byline:
             return self.byline
-        if self.author_id:
-            return self.author.get_full_name() or self.author.get_username()
+        if self.author_id and self.author.get_full_name():
+            return self.author.get_full_name()
         return settings.SITE_NAME
 
     def default_comments_close_at(self) -> datetime | None:

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import bleach
 
+from plumbing.text import without_control_characters
+
 ARTICLE_TAGS = frozenset(
     {
         "p", "br", "hr",
@@ -60,5 +62,6 @@ _article_cleaner = bleach.Cleaner(
 
 
 def clean_article_body(html: str) -> str:
-    """Return the article body with only the editorial allowlist left."""
-    return _article_cleaner.clean(html).strip()
+    """Return the article body with only the editorial allowlist left, and no
+    character that is not text (a noncharacter would break every feed)."""
+    return _article_cleaner.clean(without_control_characters(html)).strip()

@@ -89,7 +89,7 @@ def taxonomy_changed() -> None:
 
 
 # What pages show of an author (Article.display_byline).
-SHOWN_USER_FIELDS = ("first_name", "last_name", "username")
+SHOWN_USER_FIELDS = ("first_name", "last_name")
 
 
 def _shown_name(user) -> tuple:

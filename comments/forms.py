@@ -14,9 +14,10 @@ from django.urls import reverse
 from articles.models import Article
 from plumbing.ids import parse_id
 from plumbing.pagecache import personal
+from plumbing.text import reject_control_characters, reject_invisible_formatting
 
 from .moderation import FormEvidence
-from .validators import reject_control_characters, reject_invisible_formatting, validate_web_url
+from .validators import validate_web_url
 
 # Signed so an old form cannot be replayed forever, nor its time faked.
 TIMESTAMP_SALT = "comments.reply-form"

@@ -1,12 +1,15 @@
 """The moderation rules every new reply goes through.
 
 Each rule is a small object with a `slug` and a `check(submission)` method that
-returns a `Decision` or None ("no opinion"). Rules may read the database and the
-shared counters but never write: recording what happened is the job of
-services.py.
+returns a `Decision` or None ("no opinion"). Rules may query but never write:
+recording what happened is the job of services.py, which also counts each
+reply against its address (`count_reply`) before any rule runs, in one step,
+so replies sent at once cannot all slip under the flood limit.
 `moderate()` runs the rules listed in `settings.COMMENTS_RULES`; the strictest
 verdict wins, and when no rule speaks the site policy (`COMMENTS_MODERATION`)
-decides. Every decision is kept, so editors can always see why.
+decides. Every decision is kept, so editors can always see why. The cheap
+refusals come first (a stale form, a flood, a duplicate): a reply they refuse
+is never rendered, since `Submission.body_html` is made when first read.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from plumbing import counters
 from plumbing.db import PreparedQuery
 from plumbing.pagecache import versions
 
-from .sanitize import count_links
+from .sanitize import count_links, render_comment
 
 if TYPE_CHECKING:
     from articles.models import Article
@@ -78,13 +81,19 @@ class Submission:
     author_email: str
     author_url: str
     body: str
-    body_html: str
     ip_address: str | None = None
     user_agent: str = ""
     form: FormEvidence | None = None
     # Comments this browser posted before (signed cookie); empty for the API.
     earlier_comment_ids: frozenset[int] = frozenset()
+    # Replies from this address in the current flood window, this one included.
+    sent_lately: int = 1
     received_at: float = field(default_factory=time.time)
+
+    @functools.cached_property
+    def body_html(self) -> str:
+        """The reply as readers would see it, made only if a rule or the save asks."""
+        return render_comment(self.body)
 
 
 class Rule(Protocol):
@@ -168,7 +177,11 @@ class TooFast:
         )
 
 
-def flood_key(ip_address: str) -> str:
+def flood_key(ip_address: str | None) -> str:
+    if ip_address is None:
+        # Unreadable addresses (a misconfigured proxy, logged) share one count
+        # rather than escape it.
+        return "flood:unknown"
     address = ipaddress.ip_address(ip_address)
     if address.version == 6:
         # One IPv6 subscriber usually holds a whole /64.
@@ -176,14 +189,20 @@ def flood_key(ip_address: str) -> str:
     return f"flood:{address}"
 
 
-def record_post_for_flood(ip_address: str | None) -> None:
-    """Count a saved reply against its address (called after commit)."""
-    if ip_address:
-        counters.hit(flood_key(ip_address), settings.COMMENTS_FLOOD_SECONDS)
+def count_reply(ip_address: str | None) -> int:
+    """Count a reply that arrived from `ip_address`; returns how many did in the
+    current flood window, this one included.
+
+    One atomic increment of a shared counter: replies that arrive at once get
+    one number each, whatever happens to them next.
+    """
+    return counters.hit(flood_key(ip_address), settings.COMMENTS_FLOOD_SECONDS).count
 
 
 @dataclass(frozen=True)
 class Flood:
+    """Refuse the reply that goes over `limit` from one address within `window` s."""
+
     limit: int
     window: int
     slug = "flood"
@@ -193,16 +212,13 @@ class Flood:
         return cls(limit=settings.COMMENTS_FLOOD_LIMIT, window=settings.COMMENTS_FLOOD_SECONDS)
 
     def check(self, submission: Submission) -> Decision | None:
-        if not submission.ip_address:
-            return None
-        posted = counters.peek(flood_key(submission.ip_address), self.window)
-        if posted < self.limit:
+        sent = submission.sent_lately
+        if sent <= self.limit:
             return None
         return Decision(
             Verdict.REJECT,
             self.slug,
-            f"{posted} replies from this address within {self.window} s; "
-            f"the limit is {self.limit}.",
+            f"Reply {sent} from this address within {self.window} s; the limit is {self.limit}.",
             advice="You are posting faster than we allow. Please wait a minute, then send "
             "your reply again.",
         )
@@ -222,8 +238,10 @@ def _same_text(article: int, email: str, text_fingerprint: str):
 SAME_TEXT = PreparedQuery(_same_text, article=1, email="", text_fingerprint="")
 
 
-def _same_address(first: str | None, second: str | None) -> bool:
-    return bool(first and second) and ipaddress.ip_address(first) == ipaddress.ip_address(second)
+def _same_address(stored: str | None, sent: str | None) -> bool:
+    if sent is None:  # an unreadable address: the same sender as other unreadable ones
+        return stored is None
+    return stored is not None and ipaddress.ip_address(stored) == ipaddress.ip_address(sent)
 
 
 @dataclass(frozen=True)
@@ -237,8 +255,6 @@ class Duplicate:
     def check(self, submission: Submission) -> Decision | None:
         from .models import fingerprint
 
-        if not submission.earlier_comment_ids and not submission.ip_address:
-            return None
         earlier = SAME_TEXT.rows(
             article=submission.article.pk,
             email=submission.author_email,

@@ -5,12 +5,16 @@ Done once, when the comment is written: pages and the API serve the stored
 escaped, as the text the reader typed; links get `rel="nofollow ugc noopener"`.
 """
 
+import html
 import re
-from functools import partial
 from urllib.parse import urlsplit
 
 import bleach
-from bleach.linkifier import LinkifyFilter, build_url_re
+from bleach.html5lib_shim import Filter
+from linkify_it import LinkifyIt
+from linkify_it.tlds import TLDS
+
+from .validators import WEB_SCHEMES
 
 COMMENT_TAGS = frozenset(
     {"a", "abbr", "b", "blockquote", "cite", "code", "del", "em", "i", "q", "s", "strong"}
@@ -35,19 +39,131 @@ LINK_REL = "nofollow ugc noopener"
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
-# Linkify only web addresses. Bleach's default list of schemes includes data:,
-# and linkified links are made after the allowlist has run (found by hypothesis).
-_WEB_URL = build_url_re(protocols=["http", "https"])
+# Addresses become links with linkify-it (linkify-it-py), which knows every
+# current top-level domain, so "example.xyz" is as much a link as
+# "example.com", and only http(s) ones: its mailto:, ftp: and schemeless "//"
+# forms are off, as are bare e-mail addresses.
+_LINKS = (
+    LinkifyIt()
+    .tlds(TLDS)
+    .add("ftp:", None)
+    .add("//", None)
+    .add("mailto:", None)
+    .set({"fuzzy_email": False})
+)
+# What linkify-it is given is kept in proportion to the comment. Its patterns
+# look ahead within a run of non-blank characters, so a run of thousands of dots
+# and brackets would cost the square of its length: no address a reader would
+# click is that long, and longer runs are left as text. A run that fails late
+# (after trying every top-level domain at each dot) costs it far more than one
+# that is a link: only runs with a scheme or a known top-level domain after a
+# dot are searched, the rest are blanked out of its sight. And past
+# MAX_ADDRESSES runs that may hold one, the rest of a comment is text: it is
+# held for moderation long before that (COMMENTS_MAX_LINKS).
+MAX_LINKED_RUN = 1000
+MAX_ADDRESSES = 50
+_RUN = re.compile(r"\S+")
+_LABEL = re.compile(r"\.([^\W_]+)")
+_KNOWN_TLDS = frozenset(tld.lower() for tld in TLDS)
 
 
-def _mark_link(attrs, new=False):
-    href = attrs.get((None, "href"))
-    if href is None:
-        return attrs
-    if urlsplit(href.strip()).scheme.lower() not in COMMENT_PROTOCOLS:
-        return None  # keep the text, drop the link
-    attrs[(None, "rel")] = LINK_REL
-    return attrs
+def _may_hold_address(word: str) -> bool:
+    return len(word) <= MAX_LINKED_RUN and (
+        "://" in word or any(label.lower() in _KNOWN_TLDS for label in _LABEL.findall(word))
+    )
+
+
+class Addresses:
+    """Finds the web addresses in the text of one comment, a run of text at a time."""
+
+    def __init__(self):
+        # Runs that may still be searched, less the links written in the comment.
+        self.left = MAX_ADDRESSES
+
+    def _searched(self, run: re.Match) -> str:
+        word = run.group()
+        if self.left > 0 and _may_hold_address(word):
+            self.left -= 1
+            return word
+        return " " * len(word)  # the same length: positions still point into the text
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, address) of each address a reader would take for a link."""
+        if self.left <= 0:
+            return []
+        found = _LINKS.match(_RUN.sub(self._searched, text)) or []
+        return [
+            (match.index, match.last_index, match.url)
+            for match in found
+            if urlsplit(match.url).scheme.lower() in WEB_SCHEMES
+        ]
+
+    def tokens(self, text: str):
+        """`text` as html5lib tokens: Characters, and a link for each address."""
+        start = 0
+        for begin, end, url in self.find(text):
+            if begin > start:
+                yield {"type": "Characters", "data": text[start:begin]}
+            yield {
+                "type": "StartTag",
+                "name": "a",
+                "namespace": None,
+                "data": {(None, "href"): url, (None, "rel"): LINK_REL},
+            }
+            yield {"type": "Characters", "data": text[begin:end]}
+            yield {"type": "EndTag", "name": "a", "namespace": None}
+            start = end
+        if start < len(text):
+            yield {"type": "Characters", "data": text[start:]}
+
+    def html(self, line: str) -> str:
+        """One line as the HTML bleach would make of it if it held no markup: the
+        text escaped, its addresses links."""
+        pieces, start = [], 0
+        for begin, end, url in self.find(line):
+            href = url.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+            text = html.escape(line[begin:end], quote=False)
+            pieces.append(html.escape(line[start:begin], quote=False))
+            pieces.append(f'<a href="{href}" rel="{LINK_REL}">{text}</a>')
+            start = end
+        pieces.append(html.escape(line[start:], quote=False))
+        return "".join(pieces)
+
+
+_TEXT_TOKENS = frozenset({"Characters", "SpaceCharacters"})
+_NOT_LINKIFIED = frozenset({"a", "code"})
+
+
+class LinkFilter(Filter):
+    """Turns addresses in the text into links and marks every link (LINK_REL).
+
+    Runs after bleach's allowlist, over its tokens: text inside <a> and <code>
+    is left alone, and a run of text is searched whole, so "?a=1&b=2" stays
+    in its address.
+    """
+
+    def __iter__(self):
+        addresses = Addresses()
+        inside = 0  # depth of <a> and <code> elements around the current token
+        pending: list[str] = []
+        for token in super().__iter__():
+            kind = token["type"]
+            if kind in _TEXT_TOKENS and not inside:
+                pending.append(token["data"])
+                continue
+            if pending:
+                yield from addresses.tokens("".join(pending))
+                pending.clear()
+            if kind == "StartTag" and token["name"] in _NOT_LINKIFIED:
+                inside += 1
+                if token["name"] == "a" and (None, "href") in token["data"]:
+                    token["data"][(None, "rel")] = LINK_REL
+                    addresses.left -= 1  # a link written is one fewer to find
+            elif kind == "EndTag" and token["name"] in _NOT_LINKIFIED:
+                inside = max(inside - 1, 0)
+            yield token
+        if pending:
+            yield from addresses.tokens("".join(pending))
 
 
 _comment_cleaner = bleach.Cleaner(
@@ -56,15 +172,7 @@ _comment_cleaner = bleach.Cleaner(
     protocols=COMMENT_PROTOCOLS,
     strip=False,
     strip_comments=True,
-    filters=[
-        partial(
-            LinkifyFilter,
-            callbacks=[_mark_link],
-            skip_tags={"code"},
-            parse_email=False,
-            url_re=_WEB_URL,
-        )
-    ],
+    filters=[LinkFilter],
 )
 
 
@@ -73,14 +181,33 @@ def clean_comment_html(html: str) -> str:
     return _comment_cleaner.clean(html)
 
 
+# The HTML parser's work grows with the square of the formatting elements left
+# open at once, so a comment of a thousand "<b>" would cost it a second. No reply
+# needs more than this many tags: past it, the comment is not parsed as HTML at
+# all, and all of its markup is shown as the text the reader typed (as markup
+# outside the allowlist always is), its addresses still links.
+MAX_TAGS = 100
+_TAG_LIKE = re.compile(r"<[!/?a-zA-Z]")
+
+
 def render_comment(text: str) -> str:
     """The sanitized HTML for a comment: paragraphs at blank lines, <br> at single ones."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    paragraphs = [part for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
-    draft = "".join("<p>{}</p>".format(part.strip().replace("\n", "<br>")) for part in paragraphs)
+    paragraphs = [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
+    if len(_TAG_LIKE.findall(text)) > MAX_TAGS:
+        addresses = Addresses()
+        return "".join(
+            "<p>{}</p>".format("<br>".join(map(addresses.html, part.split("\n"))))
+            for part in paragraphs
+        )
+    draft = "".join("<p>{}</p>".format(part.replace("\n", "<br>")) for part in paragraphs)
     return clean_comment_html(draft)
 
 
+# body_html is our own serializer's output: every "<a " starts a tag (a "<" in
+# an attribute is written "&lt;"), and a link is one with an address.
+_LINK_TAG = re.compile(r"<a [^>]*\bhref=")
+
+
 def count_links(body_html: str) -> int:
-    # body_html is our own serializer's output, so every link starts exactly so.
-    return body_html.count("<a ")
+    return len(_LINK_TAG.findall(body_html))

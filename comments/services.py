@@ -12,7 +12,6 @@ public page, ETag or date gives it away.
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +19,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.services import COMMENTS, article_scope
-from plumbing.db import PreparedInsert
+from plumbing.db import PreparedInsert, after_commit
 from plumbing.pagecache import versions
 
 from . import tasks
@@ -31,8 +30,8 @@ from .moderation import (
     FormEvidence,
     Submission,
     Verdict,
+    count_reply,
     moderate,
-    record_post_for_flood,
 )
 from .sanitize import render_comment
 
@@ -136,8 +135,11 @@ def submit_comment(
     Raises a CommentError subclass (nothing saved) when the article is closed,
     the parent is unavailable or a rule refuses the reply. Otherwise the comment
     and the ModerationEvent explaining its status are saved in one transaction;
-    notifications and the flood counter follow once it commits. Field values
-    must already be validated (ReplyForm or the API serializer).
+    notifications follow once it commits. Every reply that gets past the
+    article and parent checks counts against its address's flood limit. The
+    cheap refusals (closed, parent, then the first rules) run before the reply
+    is rendered. Field values must
+    already be validated (ReplyForm or the API serializer).
     """
     if not article.accepts_comments():
         raise CommentsClosed()
@@ -149,11 +151,11 @@ def submit_comment(
         author_email=email,
         author_url=url,
         body=body,
-        body_html=render_comment(body),
         ip_address=ip_address,
         user_agent=user_agent[:500],
         form=form,
         earlier_comment_ids=earlier_comment_ids,
+        sent_lately=count_reply(ip_address),
     )
     outcome = moderate(submission)
     if outcome.refusal is not None:
@@ -192,12 +194,11 @@ def submit_comment(
         )
         if status == Comment.Status.APPROVED:
             discussion_changed(article)
-        transaction.on_commit(partial(_after_submit, comment), robust=True)
+        after_commit(_after_submit, comment)
     return comment
 
 
 def _after_submit(comment: Comment) -> None:
-    record_post_for_flood(comment.ip_address)
     if comment.status == Comment.Status.PENDING and settings.COMMENTS_MODERATORS:
         tasks.notify_moderators.enqueue(comment.pk)
     elif comment.status == Comment.Status.APPROVED and comment.parent_id:
@@ -232,7 +233,7 @@ def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> 
             # moves, so the public ETag of the thread says nothing about it.
             discussion_changed(current.article)
         if status == Comment.Status.APPROVED and current.parent_id and not approved_before:
-            transaction.on_commit(partial(tasks.notify_reply.enqueue, current.pk), robust=True)
+            after_commit(tasks.notify_reply.enqueue, current.pk)
     comment.status, comment.moderated_at, comment.moderated_by = (
         current.status,
         current.moderated_at,

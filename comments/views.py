@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import HttpResponseRedirect
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from articles.models import Article
 from articles.views import render_article
 from plumbing.http import client_ip
-from plumbing.ratelimit import limit_reads
+from plumbing.ratelimit import limit_reads, wait_for
 
 from . import cookies, services
 from .forms import ReplyForm
@@ -32,6 +33,19 @@ def submit_reply(request, article, fields: dict, **evidence) -> Comment:
         user_agent=request.headers.get("user-agent", ""),
         **evidence,
     )
+
+
+# How often one client may send replies, through the form and the API alike:
+# the API's throttles count under the same names (comments.api.views).
+POSTING_LIMITS = (
+    ("comment-burst", "COMMENTS_API_BURST_RATE"),
+    ("comment-post", "COMMENTS_API_POST_RATE"),
+)
+
+
+def posting_wait(request) -> int:
+    """Count a reply sent through the form; the seconds to wait if it is one too many."""
+    return max(wait_for(request, scope, getattr(settings, rate)) for scope, rate in POSTING_LIMITS)
 
 
 def _page_again(request, article, form, status):
@@ -60,6 +74,17 @@ def post_comment(request, slug):
             request, article, status=403, unsent_text=request.POST.get("body", "")
         )
     form = ReplyForm(request.POST, article=article)
+    wait = posting_wait(request)
+    if wait:
+        form.is_valid()  # what else needs fixing shows as well
+        form.add_error(
+            None,
+            f"You are sending replies faster than we allow. Please wait {wait} s, "
+            "then send yours again: your text is still below.",
+        )
+        response = _page_again(request, article, form, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if not form.is_valid():
         return _page_again(request, article, form, status=400)
 

@@ -1,18 +1,40 @@
-"""Database helpers the ORM does not have: an expression, prepared reads and inserts."""
+"""Database helpers the ORM does not have: an expression, prepared reads and
+inserts, and work to do after a commit."""
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import CharField, Func, Model, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
+
+logger = logging.getLogger(__name__)
+
+
+def after_commit(work: Callable[..., Any], *args: Any) -> None:
+    """Run `work(*args)` once the current transaction commits.
+
+    What is committed is done: if the follow-up fails, that is logged and
+    nothing else changes. The client still gets the answer for what was
+    saved, and the other follow-ups still run.
+    """
+
+    def follow_up() -> None:
+        try:
+            work(*args)
+        except Exception:
+            name = getattr(work, "__qualname__", repr(work))
+            logger.exception("Work after a commit failed", extra={"work": name})
+
+    transaction.on_commit(follow_up)
 
 
 class IsoUtc(Func):

@@ -1,7 +1,7 @@
-from rest_framework.pagination import CursorPagination
+from plumbing.api.pagination import MomentCursorPagination
 
 
-class CommentCursorPagination(CursorPagination):
+class CommentCursorPagination(MomentCursorPagination):
     """Oldest first. A cursor stays valid while new comments arrive: nothing is
     skipped or seen twice, unlike page numbers."""
 
@@ -18,7 +18,7 @@ class CommentCursorPagination(CursorPagination):
         return super()._get_position_from_instance(instance, ordering)
 
 
-class QueueCursorPagination(CursorPagination):
+class QueueCursorPagination(MomentCursorPagination):
     """The moderation queue: newest first."""
 
     ordering = ("-created_at", "-id")

@@ -9,13 +9,10 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from comments.models import Comment, ModerationEvent
-from comments.validators import (
-    reject_control_characters,
-    reject_invisible_formatting,
-    validate_web_url,
-)
+from comments.validators import validate_web_url
 from plumbing.db import IsoUtc
 from plumbing.ids import MAX_ID
+from plumbing.text import reject_control_characters, reject_invisible_formatting
 
 # The columns a public comment is made of: e-mail, IP and user agent are never loaded.
 # created_at comes as the API writes it, made by the database (plumbing.db.IsoUtc).

@@ -35,6 +35,8 @@ from .serializers import (
 )
 
 # --- Throttles -------------------------------------------------------------------
+# The reply form counts under the same scopes (comments.views.POSTING_LIMITS):
+# one budget for a client whichever door it uses.
 
 
 class CommentPostThrottle(FixedWindowThrottle):

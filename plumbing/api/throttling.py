@@ -1,7 +1,8 @@
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from plumbing import counters
+from plumbing.http import client_ip
+from plumbing.ratelimit import client_key, wait_for
 
 
 class FixedWindowThrottle(SimpleRateThrottle):
@@ -9,7 +10,10 @@ class FixedWindowThrottle(SimpleRateThrottle):
 
     DRF's own throttles keep every request's timestamp, which is fine for a few
     posts a minute but heavy for hundreds of reads; a counter costs the same
-    whatever the rate. Clients are told how long to wait (Retry-After).
+    whatever the rate. Clients are told how long to wait (Retry-After). A
+    client is who plumbing.ratelimit.client_key says, by the site's one reading
+    of the client's address, so a scope the reply form also counts
+    (comments.views.POSTING_LIMITS) is one budget for both.
     """
 
     setting: str = ""
@@ -17,27 +21,23 @@ class FixedWindowThrottle(SimpleRateThrottle):
     def __init__(self):
         # SimpleRateThrottle reads the rate in __init__; ours is read per request,
         # so the setting can change without a restart.
-        self.resets_in = 0.0
+        self.waiting = 0
 
     def get_rate(self):
         return getattr(settings, self.setting)
 
+    def get_ident(self, request):
+        return client_ip(request)
+
     def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
-            return f"{self.scope}:user:{request.user.pk}"
-        return f"{self.scope}:ip:{self.get_ident(request)}"
+        return f"{self.scope}:{client_key(request)}"
 
     def allow_request(self, request, view):
-        rate = self.get_rate()
-        if not rate:
-            return True
-        self.num_requests, self.duration = counters.parse_rate(rate)
-        window = counters.hit(self.get_cache_key(request, view), self.duration)
-        self.resets_in = window.resets_in
-        return window.count <= self.num_requests
+        self.waiting = wait_for(request, self.scope, self.get_rate())
+        return not self.waiting
 
     def wait(self):
-        return self.resets_in
+        return self.waiting
 
 
 class ReadThrottle(FixedWindowThrottle):

@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from comments import sanitize
 from comments.sanitize import (
     COMMENT_PROTOCOLS,
     COMMENT_TAGS,
@@ -13,6 +14,7 @@ from comments.sanitize import (
 )
 from tests.hostile import payloads
 from tests.html import elements
+from tests.pathological import corpus
 
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel"}, "abbr": {"title"}}
 HOSTILE = payloads()
@@ -105,3 +107,77 @@ def test_count_links():
         )
         == 2
     )
+
+
+@pytest.mark.parametrize(
+    "address", ["example.xyz", "news.top", "shop.app", "docs.dev", "www.example.museum/page"]
+)
+def test_addresses_on_every_current_top_level_domain_are_links(address):
+    html = render_comment(f"See {address} for more.")
+
+    (link,) = [attrs for tag, attrs in elements(html) if tag == "a"]
+    assert link["href"] == f"http://{address}"
+    assert count_links(html) == 1
+
+
+def test_links_count_whatever_their_top_level_domain():
+    text = " ".join(f"https://site{n}.xyz/offer" for n in range(10))
+
+    assert count_links(render_comment(text)) == 10
+
+
+def test_written_links_without_an_address_are_not_counted():
+    assert count_links(render_comment('<a href="/local">here</a> <a title="t">there</a>')) == 0
+
+
+def test_the_link_finder_never_searches_a_run_longer_than_a_link(monkeypatch):
+    # Its patterns cost the square of the longest run of non-blank characters;
+    # such a run past MAX_LINKED_RUN is left as text instead of searched.
+    searched = []
+    match = sanitize._LINKS.match
+    monkeypatch.setattr(sanitize._LINKS, "match", lambda text: searched.append(text) or match(text))
+    long_run = "http://x.com/(((" * 400
+    short = "see https://example.org/a"
+
+    html = render_comment(f"{short} {long_run} {short}")
+
+    assert searched
+    assert max(len(run) for text in searched for run in text.split()) <= sanitize.MAX_LINKED_RUN
+    assert count_links(html) == 2
+    assert long_run in html  # kept, as text
+
+
+@pytest.mark.parametrize(("unit", "text"), corpus(), ids=[unit for unit, _ in corpus()])
+def test_pathological_comments_render_to_allowlisted_markup(unit, text):
+    html = render_comment(text)
+
+    assert_only_allowlisted(html)
+    assert clean_comment_html(html) == html
+
+
+def test_past_the_most_addresses_a_comment_shows_the_rest_as_text():
+    text = " ".join(f"site{n}.example.com" for n in range(sanitize.MAX_ADDRESSES + 20))
+
+    html = render_comment(text)
+
+    assert count_links(html) == sanitize.MAX_ADDRESSES
+    assert "site69.example.com" in html
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Plain words, \"quotes\" and 'apostrophes'; a > b.",
+        "See https://example.org/report?id=1&x=2 and www.example.com, or (example.xyz).",
+        "Unicode: café, 🙂, Ω, and a non\u00a0breaking space.",
+    ],
+)
+def test_with_too_much_markup_text_is_rendered_as_bleach_would_render_it(line):
+    tags = "<b>x</b>" * (sanitize.MAX_TAGS // 2 + 1)
+    as_markup = render_comment(f"{line}\n\n{line}")
+
+    as_text = render_comment(f"{line}\n\n{line}\n\n{tags}")
+
+    assert as_text.startswith(as_markup)
+    assert as_text.endswith("<p>" + "&lt;b&gt;x&lt;/b&gt;" * (sanitize.MAX_TAGS // 2 + 1) + "</p>")
+    assert clean_comment_html(as_text) == as_text

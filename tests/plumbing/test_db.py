@@ -1,7 +1,10 @@
+import logging
+from functools import partial
+
 import factory
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
@@ -10,7 +13,7 @@ from articles.models import Article
 from comments.api.views import article_comment_rows
 from comments.models import Comment
 from comments.moderation import SAME_TEXT
-from plumbing.db import PreparedInsert, PreparedQuery
+from plumbing.db import PreparedInsert, PreparedQuery, after_commit
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +151,20 @@ def test_the_hottest_reads_use_their_index(query, index):
 
     plan = query(articles[0].pk).explain()
     assert index in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_follow_up_is_logged_and_the_next_one_still_runs(caplog):
+    done = []
+
+    def fails():
+        raise ConnectionRefusedError("down")
+
+    with caplog.at_level(logging.ERROR, logger="plumbing.db"), transaction.atomic():
+        after_commit(fails)
+        after_commit(partial(done.append, "second"))  # no __qualname__ of its own
+
+    assert done == ["second"]
+    (record,) = caplog.records
+    assert record.getMessage() == "Work after a commit failed"
+    assert record.work.endswith("fails")

@@ -3,7 +3,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import ArticleFactory, CommentFactory, SectionFactory, TagFactory, tomorrow
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    SectionFactory,
+    TagFactory,
+    UserFactory,
+    tomorrow,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +40,23 @@ def test_article_list_shows_only_published_articles(api):
         "comment_count": 2,
         "comments_open": True,
     }
+
+
+def test_no_page_or_answer_names_an_authors_login(api, client, settings):
+    author = UserFactory(username="admin", first_name="", last_name="", is_staff=True)
+    article = ArticleFactory(author=author, byline="")
+
+    answers = [
+        api.get("/api/v1/articles/").json()["results"][0]["author"],
+        api.get(f"/api/v1/articles/{article.slug}/").json()["author"],
+    ]
+    page = client.get(article.get_absolute_url()).content.decode()
+    feed = client.get("/feeds/articles/").content.decode()
+
+    assert answers == [settings.SITE_NAME, settings.SITE_NAME]
+    for text in (page, feed):
+        for spelling in (">admin<", '"admin"', "(admin)"):
+            assert spelling not in text
 
 
 def test_article_detail_adds_the_body(api):

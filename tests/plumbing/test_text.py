@@ -4,7 +4,7 @@ import unicodedata
 import pytest
 from django.core.exceptions import ValidationError
 
-from comments.validators import reject_control_characters
+from plumbing.text import reject_control_characters
 
 
 def refused(text: str, **options) -> bool:
@@ -15,12 +15,17 @@ def refused(text: str, **options) -> bool:
     return False
 
 
-def test_control_characters_are_exactly_unicodes_cc_and_cs():
+def noncharacter(code: int) -> bool:
+    # Unicode's definition (chapter 23.7): 32 in the Arabic block, 2 per plane.
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+def test_refused_characters_are_exactly_unicodes_cc_cs_and_noncharacters():
     # Every code point, against Unicode's own classification. U+FFFD stands for
     # bytes that were not UTF-8 and is refused for that reason.
     for code in range(sys.maxunicode + 1):
         char = chr(code)
-        control = unicodedata.category(char) in {"Cc", "Cs"}
+        control = unicodedata.category(char) in {"Cc", "Cs"} or noncharacter(code)
         line_break = char in "\n\r\t"
         unreadable = char == "\ufffd"
         assert refused(f"a{char}b") is (control or unreadable), hex(code)
