@@ -6,7 +6,11 @@ from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from plumbing.text import reject_control_characters, reject_control_characters_in_text
+from plumbing.text import (
+    reject_control_characters,
+    reject_control_characters_in_text,
+    without_control_characters,
+)
 
 from .sanitize import clean_article_body
 
@@ -185,9 +189,9 @@ class Article(models.Model):
         else the site's. Never a login name, which would tell half of a login."""
         if self.byline:
             return self.byline
-        if self.author_id and self.author.get_full_name():
-            return self.author.get_full_name()
-        return settings.SITE_NAME
+        # Names come from Django's user forms, which let any character through.
+        name = without_control_characters(self.author.get_full_name()) if self.author_id else ""
+        return name.strip() or settings.SITE_NAME
 
     def default_comments_close_at(self) -> datetime | None:
         days = settings.COMMENTS_CLOSE_AFTER_DAYS

@@ -201,24 +201,25 @@ def count_reply(ip_address: str | None) -> int:
 
 @dataclass(frozen=True)
 class Flood:
-    """Refuse the reply that goes over `limit` from one address within `window` s."""
+    """Refuse the reply that goes over `limit` from one address within the
+    flood window (COMMENTS_FLOOD_SECONDS, in which count_reply counts)."""
 
     limit: int
-    window: int
     slug = "flood"
 
     @classmethod
     def from_settings(cls) -> Flood:
-        return cls(limit=settings.COMMENTS_FLOOD_LIMIT, window=settings.COMMENTS_FLOOD_SECONDS)
+        return cls(limit=settings.COMMENTS_FLOOD_LIMIT)
 
     def check(self, submission: Submission) -> Decision | None:
         sent = submission.sent_lately
         if sent <= self.limit:
             return None
+        window = settings.COMMENTS_FLOOD_SECONDS
         return Decision(
             Verdict.REJECT,
             self.slug,
-            f"Reply {sent} from this address within {self.window} s; the limit is {self.limit}.",
+            f"Reply {sent} from this address within {window} s; the limit is {self.limit}.",
             advice="You are posting faster than we allow. Please wait a minute, then send "
             "your reply again.",
         )

@@ -63,7 +63,7 @@ _LINKS = (
 MAX_LINKED_RUN = 1000
 MAX_ADDRESSES = 50
 _RUN = re.compile(r"\S+")
-_LABEL = re.compile(r"\.([^\W_]+)")
+_LABEL = re.compile(r"\.([^\W_]+(?:-+[^\W_]+)*)")  # "com", "xn--p1ai"
 _KNOWN_TLDS = frozenset(tld.lower() for tld in TLDS)
 
 
@@ -91,7 +91,10 @@ class Addresses:
         """(start, end, address) of each address a reader would take for a link."""
         if self.left <= 0:
             return []
-        found = _LINKS.match(_RUN.sub(self._searched, text)) or []
+        searched = _RUN.sub(self._searched, text)
+        if searched.isspace() or not searched:  # nothing left to search
+            return []
+        found = _LINKS.match(searched) or []
         return [
             (match.index, match.last_index, match.url)
             for match in found
@@ -117,8 +120,8 @@ class Addresses:
             yield {"type": "Characters", "data": text[start:]}
 
     def html(self, line: str) -> str:
-        """One line as the HTML bleach would make of it if it held no markup: the
-        text escaped, its addresses links."""
+        """One line as text: every character shown as typed (markup and entity
+        references too), its addresses links."""
         pieces, start = [], 0
         for begin, end, url in self.find(line):
             href = url.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
@@ -182,19 +185,44 @@ def clean_comment_html(html: str) -> str:
 
 
 # The HTML parser's work grows with the square of the formatting elements left
-# open at once, so a comment of a thousand "<b>" would cost it a second. No reply
-# needs more than this many tags: past it, the comment is not parsed as HTML at
-# all, and all of its markup is shown as the text the reader typed (as markup
-# outside the allowlist always is), its addresses still links.
+# open at once, so a comment of a thousand "<b>" would cost it a second; and it
+# opens every formatting element left open again in each new paragraph or
+# quotation, at some 25 microseconds each, so a hundred unclosed tags over a
+# thousand paragraphs would cost seconds and make a megabyte of HTML. No reply
+# needs more than MAX_TAGS tags, nor to have more than MAX_REOPENED elements
+# opened again: past either, the comment is not parsed as HTML at all, and all
+# of its markup is shown as the text the reader typed (as markup outside the
+# allowlist always is), its addresses still links.
 MAX_TAGS = 100
+MAX_REOPENED = 200
 _TAG_LIKE = re.compile(r"<[!/?a-zA-Z]")
+# The allowlist's formatting elements (html5lib opens them again) and the blocks
+# that make it do so.
+_FORMATTING_OR_BLOCK = re.compile(
+    r"<(/?)(a|b|code|em|i|s|strong|blockquote|p)(?=[\s/>])", re.IGNORECASE
+)
+_BLOCKS = frozenset({"blockquote", "p"})
+
+
+def _reopened(paragraphs: list[str]) -> int:
+    """How many formatting elements the parser would open again, block after block."""
+    open_now = reopened = 0
+    for number, part in enumerate(paragraphs):
+        if number:
+            reopened += open_now
+        for closing, name in _FORMATTING_OR_BLOCK.findall(part):
+            if name.lower() in _BLOCKS:
+                reopened += open_now
+            else:
+                open_now = max(open_now - 1 if closing else open_now + 1, 0)
+    return reopened
 
 
 def render_comment(text: str) -> str:
     """The sanitized HTML for a comment: paragraphs at blank lines, <br> at single ones."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     paragraphs = [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
-    if len(_TAG_LIKE.findall(text)) > MAX_TAGS:
+    if len(_TAG_LIKE.findall(text)) > MAX_TAGS or _reopened(paragraphs) > MAX_REOPENED:
         addresses = Addresses()
         return "".join(
             "<p>{}</p>".format("<br>".join(map(addresses.html, part.split("\n"))))
@@ -205,8 +233,9 @@ def render_comment(text: str) -> str:
 
 
 # body_html is our own serializer's output: every "<a " starts a tag (a "<" in
-# an attribute is written "&lt;"), and a link is one with an address.
-_LINK_TAG = re.compile(r"<a [^>]*\bhref=")
+# an attribute is written "&lt;"), each attribute value is in double quotes
+# (a '"' in it is written "&quot;"), and a link is an <a> with an href.
+_LINK_TAG = re.compile(r'<a(?: [\w:-]+="[^"]*")* href="')
 
 
 def count_links(body_html: str) -> int:

@@ -138,8 +138,8 @@ def submit_comment(
     notifications follow once it commits. Every reply that gets past the
     article and parent checks counts against its address's flood limit. The
     cheap refusals (closed, parent, then the first rules) run before the reply
-    is rendered. Field values must
-    already be validated (ReplyForm or the API serializer).
+    is rendered. Field values must already be validated (ReplyForm or the API
+    serializer).
     """
     if not article.accepts_comments():
         raise CommentsClosed()

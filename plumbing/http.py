@@ -10,14 +10,15 @@ logger = logging.getLogger(__name__)
 
 # "[2001:db8::1]:443" or "[2001:db8::1]", and "192.0.2.1:443": what proxies write
 # when they add the client's port.
-_BRACKETED = re.compile(r"\[([^\]]*)\](?::\d{1,5})?")
-_IPV4_WITH_PORT = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}")
+_BRACKETED = re.compile(r"\[([^\]]*)\](?::[0-9]{1,5})?")
+_IPV4_WITH_PORT = re.compile(r"([0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]{1,5}")
 
 
 def parse_ip(text: str) -> str | None:
     """An address in its one canonical spelling, or None when `text` is not one.
 
-    Takes a port after it and IPv6 brackets, and turns IPv4-mapped IPv6
+    Takes a port after it and IPv6 brackets, drops an IPv6 zone (`%eth0`,
+    which no database column takes), and turns IPv4-mapped IPv6
     (`::ffff:192.0.2.1`, from a dual-stack listener) into the IPv4 address it is.
     """
     text = text.strip()
@@ -28,8 +29,11 @@ def parse_ip(text: str) -> str | None:
         address = ipaddress.ip_address(text)
     except ValueError:
         return None
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    if address.version == 6:
+        if address.scope_id:
+            address = ipaddress.IPv6Address(text.partition("%")[0])
+        if address.ipv4_mapped:
+            address = address.ipv4_mapped
     return str(address)
 
 

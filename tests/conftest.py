@@ -57,6 +57,25 @@ def cache_down(settings):
     store.reset()
 
 
+class CounterClock:
+    """The clock of plumbing.counters, stopped in the middle of an hour (so of
+    every shorter window too) until a test moves it."""
+
+    def __init__(self):
+        self.now = 1_800_000_000.0 + 1800
+
+    def time(self):
+        return self.now
+
+
+@pytest.fixture
+def counter_clock(monkeypatch):
+    """Rate limits and floods counted in windows that cannot close mid-test."""
+    clock = CounterClock()
+    monkeypatch.setattr("plumbing.counters.time", clock)
+    return clock
+
+
 @pytest.fixture
 def api():
     return APIClient()

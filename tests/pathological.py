@@ -72,6 +72,32 @@ def body(unit: str, length: int) -> str:
     return (unit * (length // len(unit) + 1))[:length]
 
 
+def _unclosed_then_paragraphs(tag: str, closing: str = ""):
+    # One tag left open for every 50 characters, then paragraphs (or quotations).
+    def build(length: int) -> str:
+        opened = "".join(f"<{tag} a{n}>" for n in range(length // 50))
+        return body(opened + f"x{closing}\n\n" * length, length)
+
+    return build
+
+
+def _closed_in_every_paragraph(length: int) -> str:
+    # What a reader who likes emphasis writes: nothing is left open.
+    return body("<em>Yes</em>, <b>really</b> https://example.org/.\n\n", length)
+
+
+# Comments that are not one unit repeated: markup left open, then many paragraphs
+# (the parser opens it again in each one), and markup closed as it should be.
+SHAPES = {
+    "open <i>, then paragraphs": _unclosed_then_paragraphs("i"),
+    "open <a href>, then paragraphs": _unclosed_then_paragraphs('a href="http://x.example/"'),
+    "open <b>, then quotations": _unclosed_then_paragraphs("b", "<blockquote>q</blockquote>"),
+    "closed markup, paragraphs": _closed_in_every_paragraph,
+}
+
+
 def corpus(length: int = 5000) -> list[tuple[str, str]]:
-    """(the unit, a comment of `length` characters made of it), for every unit."""
-    return [(unit, body(unit, length)) for unit in UNITS]
+    """(what it is made of, a comment of `length` characters), for every unit and shape."""
+    return [(repr(unit), body(unit, length)) for unit in UNITS] + [
+        (name, build(length)) for name, build in SHAPES.items()
+    ]

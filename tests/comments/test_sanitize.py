@@ -14,7 +14,7 @@ from comments.sanitize import (
 )
 from tests.hostile import payloads
 from tests.html import elements
-from tests.pathological import corpus
+from tests.pathological import SHAPES, corpus
 
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "rel"}, "abbr": {"title"}}
 HOSTILE = payloads()
@@ -147,7 +147,7 @@ def test_the_link_finder_never_searches_a_run_longer_than_a_link(monkeypatch):
     assert long_run in html  # kept, as text
 
 
-@pytest.mark.parametrize(("unit", "text"), corpus(), ids=[unit for unit, _ in corpus()])
+@pytest.mark.parametrize(("unit", "text"), corpus(), ids=[name for name, _ in corpus()])
 def test_pathological_comments_render_to_allowlisted_markup(unit, text):
     html = render_comment(text)
 
@@ -181,3 +181,30 @@ def test_with_too_much_markup_text_is_rendered_as_bleach_would_render_it(line):
     assert as_text.startswith(as_markup)
     assert as_text.endswith("<p>" + "&lt;b&gt;x&lt;/b&gt;" * (sanitize.MAX_TAGS // 2 + 1) + "</p>")
     assert clean_comment_html(as_text) == as_text
+
+
+@pytest.mark.parametrize(("name", "text"), [(n, t) for n, t in corpus() if n in SHAPES])
+def test_markup_left_open_is_not_opened_again_in_every_paragraph(name, text):
+    # Once a 5,000-character comment of this kind made a megabyte of HTML.
+    html = render_comment(text)
+
+    assert len(html) < 3 * len(text)
+    assert_only_allowlisted(html)
+
+
+def test_the_parser_is_spared_what_it_would_open_again():
+    assert sanitize._reopened(["<em>a</em>", "<b>b</b>", "c"]) == 0
+    assert sanitize._reopened(["<em><b><i>a", "b", "c", "d"]) == 9
+    assert sanitize._reopened(["<i>a<blockquote>q</blockquote>", "</i>b", "c"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        # A ">" in an attribute does not end the tag for the count.
+        ('<a title=">" href="https://a.example/">a</a> <a href="https://b.example/">b</a>', 2),
+        ('<a title="see href=x">not a link</a>', 0),
+    ],
+)
+def test_links_are_counted_whatever_their_attributes_hold(text, links):
+    assert count_links(render_comment(text)) == links

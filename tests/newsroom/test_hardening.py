@@ -74,8 +74,8 @@ def test_a_failing_follow_up_after_commit_does_not_change_the_answer(
     assert "Work after a commit failed" in caplog.text
 
 
-def test_the_reply_form_has_a_per_client_limit_that_keeps_the_text(client, settings):
-    settings.COMMENTS_API_BURST_RATE = "1/hour"  # one window: no edge between the posts
+def test_the_reply_form_has_a_per_client_limit_that_keeps_the_text(client, settings, counter_clock):
+    settings.COMMENTS_API_BURST_RATE = "1/hour"
     article = ArticleFactory()
     first = client.post(post_url(article), form_data(article, body="First thoughts."))
 
@@ -90,7 +90,7 @@ def test_the_reply_form_has_a_per_client_limit_that_keeps_the_text(client, setti
     assert Comment.objects.count() == 1
 
 
-def test_the_form_and_the_api_share_one_posting_budget(client, api, settings):
+def test_the_form_and_the_api_share_one_posting_budget(client, api, settings, counter_clock):
     settings.COMMENTS_API_POST_RATE = "1/hour"
     article = ArticleFactory()
     api.post(
@@ -138,7 +138,9 @@ def test_deep_json_to_the_moderation_api_is_a_400(moderator_api):
 
 def test_every_feed_stays_valid_xml_whatever_readers_send(api, settings):
     settings.COMMENTS_MODERATION = "none"
-    article = ArticleFactory()
+    # Django's user forms let any character into a name, and bylines show it.
+    author = UserFactory(first_name="Ann\uffff", last_name="Lee")
+    article = ArticleFactory(author=author, byline="")
     tricky = "Quotes \" ' & < > ]]> \u2028 \u0085 \U0001f642 \ufeff \u200b end"
     for body in (tricky, "noncharacter \uffff", "noncharacter \ufffe", "control \x0b"):
         api.post(
@@ -153,9 +155,10 @@ def test_every_feed_stays_valid_xml_whatever_readers_send(api, settings):
         assert response.status_code == 200, url
         ET.fromstring(response.content)  # noqa: S314 (our own output; raises on what XML forbids)
     assert Comment.objects.filter(status=Comment.Status.APPROVED).count() == 1
+    assert article.display_byline == "Ann Lee"
 
 
-def test_every_refusal_carries_the_security_headers(client, settings):
+def test_every_refusal_carries_the_security_headers(client, settings, counter_clock):
     settings.NEWSROOM_PAGE_READ_RATE = "1/hour"
     comment = CommentFactory()
     article = comment.article
@@ -214,3 +217,18 @@ def test_comments_stored_before_the_refusal_lose_what_xml_forbids():
     assert (broken.author_name, broken.body) == ("Ada", "Feed breaker")
     assert "\ufffe" not in broken.body_html
     assert Comment.objects.get(pk=fine.pk).body == "Nothing odd."
+
+
+def test_articles_saved_before_the_refusal_lose_what_xml_forbids():
+    from django.apps import apps
+
+    strip = import_module("articles.migrations.0004_no_xml_forbidden_characters").strip_forbidden
+    article = ArticleFactory(title="Budget\uffff", summary="Sums\ufffe.")
+    article.section.name = "World\uffff"
+    article.section.save()
+
+    strip(apps, None)
+
+    article.refresh_from_db()
+    article.section.refresh_from_db()
+    assert (article.title, article.summary, article.section.name) == ("Budget", "Sums.", "World")

@@ -20,6 +20,9 @@ from plumbing.http import client_ip, parse_ip
         # A dual-stack listener writes IPv4 clients this way; they are IPv4 clients.
         ("::ffff:203.0.113.9", "203.0.113.9"),
         ("[::ffff:198.51.100.7]:80", "198.51.100.7"),
+        ("fe80::1%eth0", "fe80::1"),
+        ("[fe80::1%25eth0]:80", "fe80::1"),
+        ("\u0661\u0662.0.0.1:80", None),  # Arabic-Indic digits are not an address
         ("unknown", None),
         ("", None),
         ("203.0.113.9:port", None),
