@@ -135,3 +135,27 @@ def roles(db):
 
     migration = importlib.import_module("comments.migrations.0002_editor_and_moderator_groups")
     migration.create_groups(apps, None)
+
+
+@pytest.fixture
+def moderator(roles):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="moderator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+def log_in(page, user):
+    """Sign in to the admin as `user` and wait for its index."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto("/admin/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Publishing and moderation")).to_be_visible()

@@ -1,29 +1,13 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.browser.conftest import artifact
-from tests.factories import PASSWORD, ArticleFactory, CommentFactory, UserFactory
+from tests.browser.conftest import artifact, log_in
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def moderator(roles):
-    user = UserFactory(username="moderator", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-def log_in(page, user):
-    page.goto("/admin/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Publishing and moderation")).to_be_visible()
 
 
 def bulk(page, comment, action):

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from comments import services
@@ -97,17 +98,23 @@ def test_search_by_name_email_text_and_ip(admin_client, query, expected):
     assert shown(admin_client.get(CHANGELIST, {"q": query})) == [target]
 
 
-@pytest.mark.parametrize("count", [10, 200])
+@pytest.mark.parametrize("count", [10, 500])
 def test_changelist_queries_do_not_grow_with_comments(
     admin_client, django_assert_num_queries, count
 ):
     articles = ArticleFactory.create_batch(5)
+    parents = [CommentFactory(article=article) for article in articles]
     for n in range(count):
-        CommentFactory(article=articles[n % 5], status="pending")
+        CommentFactory(
+            article=articles[n % 5],
+            parent=parents[n % 5] if n % 2 else None,
+            status="pending",
+            author_email=f"reader{n % 7}@example.org",
+        )
 
-    # Session, user, the count for the paginator, the page of comments with
-    # their articles.
-    with django_assert_num_queries(4):
+    # Session, user, the count for the paginator, the page of comments with their
+    # articles and parents, the authors' records, the pending and spam tabs.
+    with django_assert_num_queries(7):
         response = admin_client.get(CHANGELIST, {"status": "all"})
 
     assert response.status_code == 200
@@ -319,5 +326,170 @@ def test_changelist_count_is_capped_on_big_queues(admin_client, monkeypatch):
 
     assert response.context["cl"].result_count == 5
     assert len(shown(response)) == 2
-    (count,) = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
-    assert "LIMIT 5" in count.upper()
+    # The paginator and the tabs stop counting at the cap; the authors' records
+    # count the few addresses on the page, through comment_email_idx.
+    counts = [q["sql"].upper() for q in queries if "COUNT(" in q["sql"].upper()]
+    capped = [sql for sql in counts if "GROUP BY" not in sql]
+    assert len(capped) == 3
+    assert all("LIMIT 5" in sql for sql in capped)
+
+
+def decide_url(comment, decision):
+    return reverse("admin:comments_comment_decide", args=[comment.pk, decision])
+
+
+def test_each_row_shows_the_reply_whole_with_its_context_and_author(admin_client):
+    parent = CommentFactory(author_name="Bo", body="The first word on it.")
+    CommentFactory(author_email="ada@example.org", status="spam")
+    CommentFactory(author_email="ada@example.org", status="approved")
+    reply = CommentFactory(
+        article=parent.article,
+        parent=parent,
+        status="pending",
+        author_name="Ada",
+        author_email="ada@example.org",
+        author_url="https://ada.example.org",
+        ip_address="203.0.113.5",
+        body="A long reply. " * 30,
+        moderation_reasons=[
+            {"rule": "first-time-author", "verdict": "hold", "detail": "No earlier reply."}
+        ],
+    )
+
+    html = admin_client.get(CHANGELIST).content.decode()
+
+    assert reply.body_html in html  # whole, as readers will see it
+    assert f'href="{parent.article.get_absolute_url()}"' in html
+    assert reverse("admin:comments_comment_change", args=[parent.pk]) in html
+    assert "Bo: “The first word on it.”" in html
+    assert "<li>No earlier reply.</li>" in html
+    assert "1 approved · 1 held · 1 spam · 0 removed" in html
+    for filtered in (
+        "?author_email=ada%40example.org&amp;status=all",
+        "?author_url=https%3A%2F%2Fada.example.org&amp;status=all",
+        "?ip_address=203.0.113.5&amp;status=all",
+    ):
+        assert filtered in html
+
+
+def test_the_author_links_filter_the_queue_to_that_address(admin_client):
+    theirs = [
+        CommentFactory(ip_address="203.0.113.5", status=status)
+        for status in ("pending", "spam", "approved")
+    ]
+    CommentFactory(ip_address="198.51.100.1", status="pending")
+
+    response = admin_client.get(CHANGELIST, {"ip_address": "203.0.113.5", "status": "all"})
+
+    assert set(shown(response)) == set(theirs)
+
+
+def test_tabs_count_the_queues_to_clear(admin_client):
+    CommentFactory.create_batch(3, status="pending")
+    CommentFactory.create_batch(2, status="spam")
+    CommentFactory(status="approved")
+
+    html = admin_client.get(CHANGELIST).content.decode()
+
+    assert "Pending (3)" in html
+    assert "Spam (2)" in html
+
+
+@pytest.mark.parametrize(
+    ("status", "buttons"),
+    [
+        ("pending", ["approve", "spam", "remove"]),
+        ("approved", ["spam", "remove"]),
+        ("spam", ["approve", "remove", "restore"]),
+        ("removed", ["approve", "spam", "restore"]),
+    ],
+)
+def test_each_row_offers_the_decisions_that_apply(admin_client, status, buttons):
+    comment = CommentFactory(status=status)
+
+    html = admin_client.get(CHANGELIST, {"status": status}).content.decode()
+
+    offered = [
+        d for d in ("approve", "spam", "remove", "restore") if decide_url(comment, d) in html
+    ]
+    assert offered == buttons
+    assert 'form id="queue-decide" method="post"' in html
+
+
+def test_one_click_decides_records_the_moderator_and_comes_back(moderator_client, moderator):
+    comment = CommentFactory(status="pending")
+    back = f"{CHANGELIST}?status=pending&p=2"
+
+    response = moderator_client.post(decide_url(comment, "spam"), {"next": back})
+
+    assert response.status_code == 302
+    assert response["Location"] == back
+    comment.refresh_from_db()
+    assert comment.status == "spam"
+    event = comment.events.latest("created_at")
+    assert (event.actor, event.from_status, event.to_status) == (moderator, "pending", "spam")
+
+
+def test_a_decision_goes_back_only_to_this_site(moderator_client):
+    comment = CommentFactory(status="pending")
+
+    response = moderator_client.post(
+        decide_url(comment, "approve"), {"next": "https://evil.example/"}
+    )
+
+    assert response["Location"] == CHANGELIST
+
+
+def test_decisions_refuse_a_get_a_missing_token_and_non_moderators(client, moderator):
+    comment = CommentFactory(status="pending")
+    client.force_login(moderator)
+    assert client.get(decide_url(comment, "approve")).status_code == 405
+
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(moderator)
+    assert guarded.post(decide_url(comment, "approve")).status_code == 403
+
+    client.force_login(staff_in("Editors"))
+    assert client.post(decide_url(comment, "approve")).status_code == 403
+
+    assert client.post(decide_url(comment, "publish")).status_code == 404
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+    assert not comment.events.exclude(actor=None).exists()
+
+
+def test_everything_waiting_from_one_author_is_approved_in_one_step(moderator_client, moderator):
+    theirs = CommentFactory.create_batch(3, status="pending", author_email="ada@example.org")
+    spam = CommentFactory(status="spam", author_email="ada@example.org")
+    other = CommentFactory(status="pending", author_email="bo@example.org")
+    page = moderator_client.get(CHANGELIST, {"author_email": "ada@example.org", "status": "all"})
+    assert "Approve everything waiting from ada@example.org" in page.content.decode()
+
+    response = moderator_client.post(
+        reverse("admin:comments_comment_approve_author"),
+        {"lookup": "author_email", "value": "ada@example.org", "next": CHANGELIST},
+    )
+
+    assert response.status_code == 302
+    statuses = dict(Comment.objects.values_list("pk", "status"))
+    assert [statuses[c.pk] for c in theirs] == ["approved"] * 3
+    assert (statuses[spam.pk], statuses[other.pk]) == ("spam", "pending")
+    assert ModerationEvent.objects.filter(actor=moderator, to_status="approved").count() == 3
+
+
+def test_approving_an_author_refuses_other_lookups_and_editors(client):
+    client.force_login(staff_in("Moderators"))
+    assert (
+        client.post(
+            reverse("admin:comments_comment_approve_author"), {"lookup": "body", "value": "x"}
+        ).status_code
+        == 404
+    )
+    client.force_login(staff_in("Editors"))
+    assert (
+        client.post(
+            reverse("admin:comments_comment_approve_author"),
+            {"lookup": "author_email", "value": "a@example.org"},
+        ).status_code
+        == 403
+    )

@@ -1,0 +1,452 @@
+"""The moderation queue: the comment changelist, made for clearing it every day.
+
+Each row shows the reply as readers will see it, what it answers and where,
+why the rules held it, and its author's record; one click decides it (a small
+POST form per button, no JavaScript needed), through services.set_status, and
+brings the moderator back to the same place in the queue.
+"""
+
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import ngettext
+
+from .. import services
+from ..models import Comment, ModerationEvent
+
+Status = Comment.Status
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most COUNT_CAP rows: a queue of a million approved comments should
+    not cost a full count on every page view. Past the cap, pages are still served."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.COUNT_CAP].count()
+
+
+def capped_count(queryset) -> str:
+    """The number of rows, read no further than COUNT_CAP: "10,000+" past it."""
+    found = queryset[: CappedCountPaginator.COUNT_CAP].count()
+    return f"{found:,}+" if found == CappedCountPaginator.COUNT_CAP else f"{found:,}"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The moderation queues. With no choice made, moderators land on "Pending"."""
+
+    title = "status"
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Comment.Status.PENDING, "Pending"),
+            (Comment.Status.APPROVED, "Approved"),
+            (Comment.Status.SPAM, "Spam"),
+            (Comment.Status.REMOVED, "Removed"),
+            (self.ALL, "All"),
+        ]
+
+    def value(self):
+        return super().value() or Comment.Status.PENDING
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+    # The queues that need clearing say how long they are (index-only counts).
+    COUNTED = (Status.PENDING, Status.SPAM)
+
+    def choices(self, changelist):
+        # No "All" link of Django's own: ours is explicit, since "nothing" means pending.
+        for value, label in self.lookup_choices:
+            if value in self.COUNTED:
+                label = f"{label} ({capped_count(Comment.objects.filter(status=value))})"
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
+class ModerationEventInline(admin.TabularInline):
+    model = ModerationEvent
+    verbose_name = "moderation step"
+    verbose_name_plural = "moderation history"
+    fields = ["created_at", "who", "from_status", "to_status", "explanation"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    max_num = 0
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="by")
+    def who(self, event):
+        return event.actor or "automatic rules"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _bulk_status_action(status, description, verb):
+    def action(modeladmin, request, queryset):
+        changed = sum(
+            services.set_status(comment, status, actor=request.user)
+            for comment in queryset.select_related(None).only("pk")
+        )
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d comment %(verb)s.", "%(count)d comments %(verb)s.", changed)
+            % {"count": changed, "verb": verb},
+            messages.SUCCESS,
+        )
+
+    action.__name__ = f"mark_{status}"
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+# What one click does, in the order the buttons show: (status, label, key).
+DECISIONS = {
+    "approve": (Status.APPROVED, "Approve", "a"),
+    "spam": (Status.SPAM, "Spam", "s"),
+    "remove": (Status.REMOVED, "Remove", "r"),
+    "restore": (Status.PENDING, "Restore", "u"),
+}
+
+
+def decisions_for(status: str) -> list[str]:
+    """The one-click decisions a comment of `status` can take."""
+    return [
+        decision
+        for decision, (to_status, _, _) in DECISIONS.items()
+        if to_status != status
+        # Restore is for what was set aside; a published reply is removed instead.
+        and not (decision == "restore" and status == Status.APPROVED)
+    ]
+
+
+# The queue can be filtered to everything from one author or address, from the row.
+AUTHOR_LOOKUPS = ("author_email", "author_url", "ip_address")
+RECORD = [
+    (Status.APPROVED, "approved"),
+    (Status.PENDING, "held"),
+    (Status.SPAM, "spam"),
+    (Status.REMOVED, "removed"),
+]
+
+
+class QueueChangeList(ChangeList):
+    """The changelist, with each shown author's record on the site: one query."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        emails = {comment.author_email for comment in self.result_list}
+        counts = (
+            Comment.objects.filter(author_email__in=emails)
+            .values_list("author_email", "status")
+            .annotate(comments=Count("pk"))
+            .order_by()
+        )
+        records = defaultdict(dict)
+        for email, status, comments in counts:
+            records[email][status] = comments
+        for comment in self.result_list:
+            comment.author_record = records[comment.author_email]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["reply", "author", "decide"]
+    list_display_links = None  # the reply cell links to the comment's own page
+    list_filter = [StatusFilter, "created_at"]
+    list_select_related = ["article", "parent"]
+    list_per_page = 50
+    search_fields = ["author_name", "author_email", "body", "=ip_address"]
+    search_help_text = "Name, e-mail, text, or an exact IP address."
+    # No date hierarchy and no second, unfiltered count, and a capped count: on a big
+    # table each would cost a scan per page view. The "created at" filter covers
+    # recent days.
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    ordering = ["-created_at", "-id"]
+    actions = [
+        _bulk_status_action(Comment.Status.APPROVED, "Approve selected comments", "approved"),
+        _bulk_status_action(
+            Comment.Status.SPAM, "Mark selected comments as spam", "marked as spam"
+        ),
+        _bulk_status_action(Comment.Status.REMOVED, "Remove selected comments", "removed"),
+        _bulk_status_action(
+            Comment.Status.PENDING, "Restore selected comments to pending", "restored to pending"
+        ),
+    ]
+    inlines = [ModerationEventInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["status", "article_link", "parent", "body", "rendered"]}),
+        (
+            "Author (private)",
+            {
+                "fields": [
+                    "author_name",
+                    "author_email",
+                    "author_url",
+                    "notify_on_reply",
+                    "ip_address",
+                    "user_agent",
+                ]
+            },
+        ),
+        ("Moderation", {"fields": ["reasons", "created_at", "moderated_at", "moderated_by"]}),
+    ]
+    readonly_fields = [
+        "article_link",
+        "parent",
+        "rendered",
+        "ip_address",
+        "user_agent",
+        "reasons",
+        "created_at",
+        "moderated_at",
+        "moderated_by",
+    ]
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in AUTHOR_LOOKUPS or super().lookup_allowed(lookup, value, request)
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        approve_author = self.admin_site.admin_view(self.approve_author_view)
+        return [
+            path(
+                "<path:object_id>/decide/<slug:decision>/",
+                decide,
+                name="comments_comment_decide",
+            ),
+            path("approve-author/", approve_author, name="comments_comment_approve_author"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        # Filtered to one author or address: offer to approve all they have waiting.
+        author = next(
+            ((lookup, request.GET[lookup]) for lookup in AUTHOR_LOOKUPS if request.GET.get(lookup)),
+            None,
+        )
+        extra_context = {**(extra_context or {}), "queue_author": author}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def approve_author_view(self, request):
+        """Approve every reply waiting from one e-mail address, website or IP."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        lookup, value = request.POST.get("lookup"), request.POST.get("value", "")
+        if lookup not in AUTHOR_LOOKUPS or not value:
+            raise Http404("No such author.")
+        waiting = Comment.objects.filter(status=Status.PENDING, **{lookup: value})
+        approved = sum(
+            services.set_status(comment, Status.APPROVED, actor=request.user)
+            for comment in waiting.only("pk")
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d reply approved.", "%(count)d replies approved.", approved)
+            % {"count": approved},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._back(request))
+
+    @staticmethod
+    def _back(request) -> str:
+        """Where the moderator came from, if it is on this site; else the queue."""
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return back
+        return reverse("admin:comments_comment_changelist")
+
+    def decide_view(self, request, object_id, decision):
+        """One click on a row: the decision, recorded with the moderator, then back
+        to the same place in the queue."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if decision not in DECISIONS:
+            raise Http404("No such decision.")
+        comment = self.get_object(request, object_id)
+        if comment is None:
+            raise Http404("No such comment.")
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        status = DECISIONS[decision][0]
+        changed = services.set_status(comment, status, actor=request.user)
+        if request.headers.get("accept", "").startswith("application/json"):
+            # The queue's script changes the row in place (static/js/queue.js).
+            return JsonResponse(
+                {
+                    "id": comment.pk,
+                    "status": comment.status,
+                    "status_label": comment.get_status_display(),
+                    "decide_html": self.decide(comment),
+                }
+            )
+        if changed:
+            self.message_user(
+                request,
+                f"The reply of {comment.author_name}: {Status(status).label.lower()}.",
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(self._back(request))
+
+    @admin.display(description="reply")
+    def reply(self, comment):
+        article = comment.article
+        context = format_html(
+            '<span class="queue-status queue-status-{}">{}</span> '
+            '<time datetime="{}">{}</time> under <a href="{}">{}</a>',
+            comment.status,
+            comment.get_status_display(),
+            comment.created_at.isoformat(),
+            date_format(localtime(comment.created_at), "DATETIME_FORMAT"),
+            article.get_absolute_url(),
+            article.title,
+        )
+        if comment.parent_id:
+            parent = comment.parent
+            context += format_html(
+                ', in reply to <a href="{}">{}: “{}”</a>',
+                reverse("admin:comments_comment_change", args=[parent.pk]),
+                parent.author_name,
+                parent.excerpt,
+            )
+        return format_html(
+            '<div class="queue-reply" id="comment-row-{}">'
+            '<p class="queue-context">{}</p>'
+            '<div class="comment-preview">{}</div>{}'
+            '<p class="queue-more"><a href="{}">Details and history</a></p></div>',
+            comment.pk,
+            context,
+            mark_safe(comment.body_html),  # noqa: S308 (sanitized when it was written)
+            self.reasons(comment) or "",
+            reverse("admin:comments_comment_change", args=[comment.pk]),
+        )
+
+    @admin.display(description="author")
+    def author(self, comment):
+        def only(lookup, value):
+            query = urlencode({lookup: value, "status": StatusFilter.ALL})
+            return format_html(
+                '<a href="?{}" title="Everything from {}">{}</a>', query, value, value
+            )
+
+        lines = [format_html("<strong>{}</strong>", comment.author_name)]
+        lines.append(only("author_email", comment.author_email))
+        if comment.author_url:
+            lines.append(only("author_url", comment.author_url))
+        if comment.ip_address:
+            lines.append(only("ip_address", comment.ip_address))
+        record = getattr(comment, "author_record", {})
+        lines.append(
+            format_html(
+                '<span class="queue-record">{}</span>',
+                " · ".join(f"{record.get(status, 0)} {word}" for status, word in RECORD),
+            )
+        )
+        return format_html(
+            '<div class="queue-author">{}</div>',
+            format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)),
+        )
+
+    @admin.display(description="decide")
+    def decide(self, comment):
+        return format_html_join(
+            "",
+            '<button type="submit" form="queue-decide" formaction="{}" '
+            'class="button queue-decision queue-{}" aria-keyshortcuts="{}">{}</button>',
+            (
+                (
+                    reverse("admin:comments_comment_decide", args=[comment.pk, decision]),
+                    decision,
+                    DECISIONS[decision][2],
+                    DECISIONS[decision][1],
+                )
+                for decision in decisions_for(comment.status)
+            ),
+        )
+
+    @admin.display(description="article")
+    def article_link(self, comment):
+        # The public page: moderators may not edit articles, but they can read them.
+        return format_html(
+            '<a href="{}">{}</a>', comment.article.get_absolute_url(), comment.article.title
+        )
+
+    @admin.display(description="as readers see it")
+    def rendered(self, comment):
+        # body_html is the sanitized output; showing it here is as safe as on the site.
+        return format_html(
+            '<div class="comment-preview">{}</div>',
+            mark_safe(comment.body_html),  # noqa: S308
+        )
+
+    @admin.display(description="why")
+    def reasons(self, comment):
+        if not comment.moderation_reasons:
+            return None
+        return format_html(
+            '<ul class="queue-reasons">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}</li>",
+                ((reason.get("detail", ""),) for reason in comment.moderation_reasons),
+            ),
+        )
+
+    def has_add_permission(self, request):
+        # Comments come from readers, through the same checks as everyone's.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        wanted_status = obj.status
+        if change and "status" in form.changed_data:
+            # Status changes go through set_status, which records who and why.
+            obj.status = form.initial["status"]
+        services.save_edit(obj, changed=form.changed_data)
+        if wanted_status != obj.status:
+            services.set_status(
+                obj, wanted_status, actor=request.user, note="Changed on the comment page."
+            )
+
+    def delete_model(self, request, obj):
+        services.delete_comments(Comment.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.delete_comments(queryset)
