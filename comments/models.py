@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -202,6 +203,17 @@ class BlockedTerm(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.HOLD)
     note = models.CharField(max_length=200, blank=True, help_text="Why it is blocked.")
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty to block until the entry is deleted."
+    )
 
     class Meta:
         ordering = ["kind", "value"]
@@ -234,6 +246,9 @@ class BlockedTerm(models.Model):
                 raise ValidationError({"value": "Enter a complete e-mail address."}) from None
         elif self.kind == self.Kind.DOMAIN and ("." not in value or "/" in value or "@" in value):
             raise ValidationError({"value": "Enter a domain name such as example.com."})
+
+    def in_force(self, moment: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > moment
 
     @staticmethod
     def normalized_value(kind: str, value: str) -> str:

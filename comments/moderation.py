@@ -20,6 +20,7 @@ import ipaddress
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
@@ -340,7 +341,12 @@ class Blocklist:
     def check(self, submission: Submission) -> Decision | None:
         from .models import BlockedTerm
 
-        matches = [term for term in blocked_terms.current() if self._matches(term, submission)]
+        moment = datetime.fromtimestamp(submission.received_at, tz=UTC)
+        matches = [
+            term
+            for term in blocked_terms.current()
+            if term.in_force(moment) and self._matches(term, submission)
+        ]
         if not matches:
             return None
         spam = any(term.action == BlockedTerm.Action.SPAM for term in matches)

@@ -12,6 +12,7 @@ public page, ETag or date gives it away.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +24,7 @@ from plumbing.db import PreparedInsert, after_commit
 from plumbing.pagecache import versions
 
 from . import tasks
-from .models import Comment, ModerationEvent
+from .models import BlockedTerm, Comment, ModerationEvent
 from .moderation import (
     BLOCKLIST,
     Decision,
@@ -281,6 +282,26 @@ def delete_comments(comments) -> int:
 def blocklist_changed() -> None:
     """Editors changed the blocklist: every process reads it again before the next reply."""
     versions.bump(BLOCKLIST)
+
+
+def block(kind: str, value: str, *, actor, days: int | None, note: str = "") -> BlockedTerm:
+    """Block an address or network from now on (for `days`, or until deleted):
+    later replies from it are marked as spam. Blocking what is already blocked
+    renews the entry."""
+    expires_at = timezone.now() + timedelta(days=days) if days else None
+    with transaction.atomic():
+        term, _ = BlockedTerm.objects.update_or_create(
+            kind=kind,
+            value=BlockedTerm.normalized_value(kind, value),
+            defaults={
+                "action": BlockedTerm.Action.SPAM,
+                "expires_at": expires_at,
+                "created_by": actor,
+                "note": note[:200],
+            },
+        )
+        blocklist_changed()
+    return term
 
 
 def unsubscribe(email: str) -> int:

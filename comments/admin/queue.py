@@ -6,6 +6,7 @@ POST form per button, no JavaScript needed), through services.set_status, and
 brings the moderator back to the same place in the queue.
 """
 
+import ipaddress
 from collections import defaultdict
 from urllib.parse import urlencode
 
@@ -26,7 +27,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 
 from .. import services
-from ..models import Comment, ModerationEvent
+from ..models import BlockedTerm, Comment, ModerationEvent
 
 Status = Comment.Status
 
@@ -149,6 +150,23 @@ def decisions_for(status: str) -> list[str]:
     ]
 
 
+def _network(comment) -> tuple[str, str] | None:
+    """The reply's IP address widened to what one subscriber holds: /24, or /64."""
+    if not comment.ip_address:
+        return None
+    address = ipaddress.ip_address(comment.ip_address)
+    prefix = 24 if address.version == 4 else 64
+    return BlockedTerm.Kind.IP, str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+# What a row can block: (button label, what to block).
+BLOCKS = {
+    "email": ("Block e-mail", lambda c: (BlockedTerm.Kind.EMAIL, c.author_email)),
+    "ip": ("Block IP", lambda c: (BlockedTerm.Kind.IP, c.ip_address) if c.ip_address else None),
+    "network": ("Block network", _network),
+}
+BLOCK_DAYS = (1, 7, 30)  # and "until deleted"
+
 # The queue can be filtered to everything from one author or address, from the row.
 AUTHOR_LOOKUPS = ("author_email", "author_url", "ip_address")
 RECORD = [
@@ -250,6 +268,11 @@ class CommentAdmin(admin.ModelAdmin):
                 name="comments_comment_decide",
             ),
             path("approve-author/", approve_author, name="comments_comment_approve_author"),
+            path(
+                "<path:object_id>/block/<slug:what>/",
+                self.admin_site.admin_view(self.block_view),
+                name="comments_comment_block",
+            ),
             *super().get_urls(),
         ]
 
@@ -282,6 +305,38 @@ class CommentAdmin(admin.ModelAdmin):
             % {"count": approved},
             messages.SUCCESS,
         )
+        return HttpResponseRedirect(self._back(request))
+
+    def block_view(self, request, object_id, what):
+        """Block this reply's e-mail address, IP address or network from now on."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if what not in BLOCKS:
+            raise Http404("Nothing to block by that name.")
+        comment = self.get_object(request, object_id)
+        if comment is None:
+            raise Http404("No such comment.")
+        if not request.user.has_perm("comments.add_blockedterm"):
+            raise PermissionDenied
+        blocked = BLOCKS[what][1](comment)
+        if blocked is None:
+            raise Http404("This reply has no address to block.")
+        try:
+            days = int(request.POST.get("days") or 0)
+        except ValueError:
+            days = 0
+        term = services.block(
+            *blocked,
+            actor=request.user,
+            days=days if days in BLOCK_DAYS else None,
+            note=f"Blocked from the queue, at the reply of {comment.author_name}.",
+        )
+        until = (
+            f"until {date_format(localtime(term.expires_at), 'DATETIME_FORMAT')}"
+            if term.expires_at
+            else "until deleted"
+        )
+        self.message_user(request, f"Blocked {term.value} {until}.", messages.SUCCESS)
         return HttpResponseRedirect(self._back(request))
 
     @staticmethod
@@ -387,6 +442,19 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="decide")
     def decide(self, comment):
+        blocks = format_html_join(
+            "",
+            '<button type="submit" form="queue-decide" formaction="{}" '
+            'class="button queue-block">{}</button>',
+            (
+                (reverse("admin:comments_comment_block", args=[comment.pk, what]), label)
+                for what, (label, blocked) in BLOCKS.items()
+                if blocked(comment) is not None
+            ),
+        )
+        return format_html('{}<div class="queue-blocks">{}</div>', self._decisions(comment), blocks)
+
+    def _decisions(self, comment):
         return format_html_join(
             "",
             '<button type="submit" form="queue-decide" formaction="{}" '

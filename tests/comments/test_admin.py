@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comments import services
 from comments.models import BlockedTerm, Comment, ModerationEvent
@@ -493,3 +494,67 @@ def test_approving_an_author_refuses_other_lookups_and_editors(client):
         ).status_code
         == 403
     )
+
+
+def block_url(comment, what):
+    return reverse("admin:comments_comment_block", args=[comment.pk, what])
+
+
+@pytest.mark.parametrize(
+    ("what", "address", "kind", "value"),
+    [
+        ("email", "203.0.113.77", "email", "ada@example.org"),
+        ("ip", "203.0.113.77", "ip", "203.0.113.77/32"),
+        ("network", "203.0.113.77", "ip", "203.0.113.0/24"),
+        ("network", "2001:db8:1:2::77", "ip", "2001:db8:1:2::/64"),
+    ],
+)
+def test_a_row_blocks_its_author_for_the_days_chosen(
+    moderator_client, moderator, what, address, kind, value
+):
+    comment = CommentFactory(author_email="Ada@Example.org", ip_address=address)
+
+    response = moderator_client.post(
+        block_url(comment, what), {"days": "7", "next": f"{CHANGELIST}?status=all"}
+    )
+
+    assert response["Location"] == f"{CHANGELIST}?status=all"
+    term = BlockedTerm.objects.get()
+    assert (term.kind, term.value, term.action) == (kind, value, "spam")
+    assert term.created_by == moderator
+    assert 6.9 < (term.expires_at - timezone.now()).total_seconds() / 86400 <= 7
+
+
+def test_a_block_until_deleted_has_no_expiry_and_renews_an_old_one(moderator_client):
+    comment = CommentFactory(author_email="ada@example.org")
+    moderator_client.post(block_url(comment, "email"), {"days": "1"})
+
+    moderator_client.post(block_url(comment, "email"), {"days": ""})
+
+    (term,) = BlockedTerm.objects.all()
+    assert term.expires_at is None
+
+
+def test_blocking_from_a_row_refuses_a_get_and_editors(client):
+    comment = CommentFactory()
+    client.force_login(staff_in("Moderators"))
+    assert client.get(block_url(comment, "email")).status_code == 405
+    client.force_login(staff_in("Editors"))
+    assert client.post(block_url(comment, "email")).status_code == 403
+    assert not BlockedTerm.objects.exists()
+
+
+def test_a_block_from_the_queue_applies_to_the_next_reply(moderator_client, api, settings):
+    settings.COMMENTS_MODERATION = "none"
+    comment = CommentFactory(author_email="ada@example.org")
+    moderator_client.post(block_url(comment, "email"), {"days": "30"})
+
+    response = api.post(
+        f"/api/v1/articles/{comment.article.slug}/comments/",
+        {"name": "Ada", "email": "ada@example.org", "body": "Again."},
+        format="json",
+    )
+
+    # The sender is told it awaits moderation, never that it is spam.
+    assert response.json()["status"] == "pending"
+    assert Comment.objects.get(pk=response.json()["id"]).status == "spam"

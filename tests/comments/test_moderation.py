@@ -1,5 +1,6 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 
@@ -401,3 +402,17 @@ def test_rules_come_from_settings(settings):
     assert outcome.reasons == [
         {"rule": "too-many-links", "verdict": "hold", "detail": "1 link; the limit is 0."}
     ]
+
+
+def test_a_block_with_an_expiry_stops_matching_after_it():
+    from datetime import UTC, datetime, timedelta
+
+    expiry = datetime.fromtimestamp(NOW, tz=UTC) + timedelta(days=7)
+    BlockedTermFactory(kind="email", value="ada@example.org", action="spam", expires_at=expiry)
+    rule = Blocklist()
+
+    during = rule.check(submission())
+    after = rule.check(replace(submission(), received_at=NOW + 7 * 24 * 3600 + 1))
+
+    assert verdict_and_rule(during) == (Verdict.SPAM, "blocklist")
+    assert after is None
