@@ -57,7 +57,7 @@ _LINKS = (
 # click is that long, and longer runs are left as text. A run that fails late
 # (after trying every top-level domain at each dot) costs it far more than one
 # that is a link: only runs with a scheme or a known top-level domain after a
-# dot are searched, the rest are blanked out of its sight. And past
+# dot are searched, each on its own (a link never spans a blank). And past
 # MAX_ADDRESSES runs that may hold one, the rest of a comment is text: it is
 # held for moderation long before that (COMMENTS_MAX_LINKS).
 MAX_LINKED_RUN = 1000
@@ -80,26 +80,23 @@ class Addresses:
         # Runs that may still be searched, less the links written in the comment.
         self.left = MAX_ADDRESSES
 
-    def _searched(self, run: re.Match) -> str:
-        word = run.group()
-        if self.left > 0 and _may_hold_address(word):
-            self.left -= 1
-            return word
-        return " " * len(word)  # the same length: positions still point into the text
-
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, address) of each address a reader would take for a link."""
-        if self.left <= 0:
-            return []
-        searched = _RUN.sub(self._searched, text)
-        if searched.isspace() or not searched:  # nothing left to search
-            return []
-        found = _LINKS.match(searched) or []
-        return [
-            (match.index, match.last_index, match.url)
-            for match in found
-            if urlsplit(match.url).scheme.lower() in WEB_SCHEMES
-        ]
+        found = []
+        for run in _RUN.finditer(text):
+            if self.left <= 0:
+                break
+            word = run.group()
+            if not _may_hold_address(word):
+                continue
+            self.left -= 1
+            start = run.start()
+            found.extend(
+                (start + match.index, start + match.last_index, match.url)
+                for match in _LINKS.match(word) or []
+                if urlsplit(match.url).scheme.lower() in WEB_SCHEMES
+            )
+        return found
 
     def tokens(self, text: str):
         """`text` as html5lib tokens: Characters, and a link for each address."""
