@@ -127,6 +127,7 @@ TEMPLATES = [
                 # In a page kept for every reader, the CSRF token is a placeholder.
                 "plumbing.pagecache.personal.context_processor",
                 "articles.context_processors.navigation",
+                "comments.context_processors.moderation",
             ],
         },
     },

@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -25,6 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from .. import services
 from ..models import BlockedTerm, Comment, ModerationEvent
@@ -209,6 +211,8 @@ class CommentAdmin(admin.ModelAdmin):
     # table each would cost a scan per page view. The "created at" filter covers
     # recent days.
     show_full_result_count = False
+    # Nor Django's "Show counts": an uncapped count for every filter choice.
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
     ordering = ["-created_at", "-id"]
     actions = [
@@ -285,10 +289,9 @@ class CommentAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "queue_author": author}
         return super().changelist_view(request, extra_context=extra_context)
 
+    @method_decorator(require_POST)
     def approve_author_view(self, request):
         """Approve every reply waiting from one e-mail address, website or IP."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         if not self.has_change_permission(request):
             raise PermissionDenied
         lookup, value = request.POST.get("lookup"), request.POST.get("value", "")
@@ -307,15 +310,17 @@ class CommentAdmin(admin.ModelAdmin):
         )
         return HttpResponseRedirect(self._back(request))
 
+    def _row(self, request, object_id, choice: str, choices: dict) -> Comment:
+        """The comment a row's button was for, if the button is one it has."""
+        comment = self.get_object(request, object_id) if choice in choices else None
+        if comment is None:
+            raise Http404("No such comment or button.")
+        return comment
+
+    @method_decorator(require_POST)
     def block_view(self, request, object_id, what):
         """Block this reply's e-mail address, IP address or network from now on."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if what not in BLOCKS:
-            raise Http404("Nothing to block by that name.")
-        comment = self.get_object(request, object_id)
-        if comment is None:
-            raise Http404("No such comment.")
+        comment = self._row(request, object_id, what, BLOCKS)
         if not request.user.has_perm("comments.add_blockedterm"):
             raise PermissionDenied
         blocked = BLOCKS[what][1](comment)
@@ -349,16 +354,11 @@ class CommentAdmin(admin.ModelAdmin):
             return back
         return reverse("admin:comments_comment_changelist")
 
+    @method_decorator(require_POST)
     def decide_view(self, request, object_id, decision):
         """One click on a row: the decision, recorded with the moderator, then back
         to the same place in the queue."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if decision not in DECISIONS:
-            raise Http404("No such decision.")
-        comment = self.get_object(request, object_id)
-        if comment is None:
-            raise Http404("No such comment.")
+        comment = self._row(request, object_id, decision, DECISIONS)
         if not self.has_change_permission(request, comment):
             raise PermissionDenied
         status = DECISIONS[decision][0]

@@ -33,6 +33,7 @@ def test_a_moderator_clears_twenty_replies_with_the_keyboard_alone(
     page.goto(QUEUE)
     expect(page.locator("#result_list tbody tr")).to_have_count(20)
     page.screenshot(path=artifact("queue-1280.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
     # Newest first: row i holds replies[19 - i]. Approve 12, spam 7, remove 1.
     plan = ["a"] * 12 + ["s"] * 7 + ["r"]

@@ -558,3 +558,31 @@ def test_a_block_from_the_queue_applies_to_the_next_reply(moderator_client, api,
     # The sender is told it awaits moderation, never that it is spam.
     assert response.json()["status"] == "pending"
     assert Comment.objects.get(pk=response.json()["id"]).status == "spam"
+
+
+def test_the_sites_header_tells_moderators_how_many_replies_wait(moderator_client):
+    article = ArticleFactory()
+    CommentFactory.create_batch(3, article=article, status="pending")
+
+    html = moderator_client.get(article.get_absolute_url()).content.decode()
+
+    assert "3 awaiting moderation" in html
+    assert f'href="{CHANGELIST}?status=pending"' in html
+
+
+def test_readers_and_editors_see_no_moderation_count(client):
+    article = ArticleFactory()
+    CommentFactory(article=article, status="pending")
+    assert "awaiting moderation" not in client.get(article.get_absolute_url()).content.decode()
+
+    client.force_login(staff_in("Editors"))
+    assert "awaiting moderation" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_the_queue_offers_no_uncapped_facet_counts(admin_client):
+    CommentFactory(status="pending")
+
+    html = admin_client.get(CHANGELIST, {"_facets": "True"}).content.decode()
+
+    assert "Show counts" not in html
+    assert "Pending (1)" in html
