@@ -4,6 +4,7 @@ draws with `{% render_discussion article %}` (templatetags/discussion.py)."""
 from django import forms
 from django.core.paginator import InvalidPage
 from django.http import Http404
+from django.utils.safestring import mark_safe
 
 from articles.models import Article
 from plumbing.ids import parse_id
@@ -28,7 +29,11 @@ class DiscussionQuery(forms.Form):
 
 
 def discussion_context(
-    request, article: Article, form: ReplyForm | None = None, unsent_text: str | None = None
+    request,
+    article: Article,
+    form: ReplyForm | None = None,
+    unsent_text: str | None = None,
+    preview: str | None = None,
 ) -> dict:
     """What the discussion block shows: the thread's page, the reply form (or why
     there is none), and a bound `form` or `unsent_text` given back after a failed post."""
@@ -76,4 +81,6 @@ def discussion_context(
         "comments_open": comments_open,
         "closed_message": CommentsClosed.MESSAGE,
         "unsent_text": unsent_text,
+        # The sanitizer's output for the form's text, before it is sent.
+        "comment_preview": mark_safe(preview) if preview is not None else None,  # noqa: S308
     }

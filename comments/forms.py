@@ -17,6 +17,7 @@ from plumbing.pagecache import personal
 from plumbing.text import reject_control_characters, reject_invisible_formatting
 
 from .moderation import FormEvidence
+from .sanitize import COMMENT_TAGS
 from .validators import validate_web_url
 
 # Signed so an old form cannot be replayed forever, nor its time faked.
@@ -50,6 +51,20 @@ def clean_single_line(value: str) -> str:
     reject_control_characters(value)
     reject_invisible_formatting(value)
     return value
+
+
+# The name of the form's Preview button: a post that carries it is shown, not sent.
+PREVIEW = "preview"
+
+
+def formatting_note_html() -> str:
+    """What a reply may contain, written from the sanitizer's own allowlist."""
+    tags = ", ".join(f"<code>&lt;{tag}&gt;</code>" for tag in sorted(COMMENT_TAGS))
+    return (
+        '<p class="form-note small text-body-secondary" id="comment-formatting">'
+        f"Formatting: {tags}. Web addresses become links. A blank line starts a new "
+        "paragraph; other markup is shown as you typed it.</p>"
+    )
 
 
 class ReplyForm(forms.Form):
@@ -116,7 +131,9 @@ class ReplyForm(forms.Form):
             Div("homepage", css_class="hp-field", aria_hidden="true"),
             "remember",
             "notify",
+            HTML(formatting_note_html()),
             Submit("submit", "Post reply", css_class="mt-2"),
+            Submit(PREVIEW, "Preview", css_class="mt-2 ms-2 btn-outline-secondary"),
         )
         return helper
 

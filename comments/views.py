@@ -12,8 +12,9 @@ from plumbing.http import client_ip
 from plumbing.ratelimit import limit_reads, wait_for
 
 from . import cookies, services
-from .forms import ReplyForm
+from .forms import PREVIEW, ReplyForm
 from .models import Comment
+from .sanitize import render_comment
 from .tasks import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 from .threads import load_thread
 
@@ -54,6 +55,38 @@ def _page_again(request, article, form, status):
     return render_article(request, article, status=status, comment_form=form)
 
 
+def _too_fast(request, article, form, wait: int):
+    """429: the page again, with the reader's text and how long to wait."""
+    form.is_valid()  # what else needs fixing shows as well
+    form.add_error(
+        None,
+        f"You are sending replies faster than we allow. Please wait {wait} s, "
+        "then send yours again: your text is still below.",
+    )
+    response = _page_again(request, article, form, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _preview(request, article, form):
+    """The reply as it would be published, above the form with the reader's text:
+    nothing is saved and no rule runs (no flood count, no duplicate record)."""
+    wait = max(
+        wait_for(request, "comment-preview", getattr(settings, rate)) for _, rate in POSTING_LIMITS
+    )
+    if wait:
+        return _too_fast(request, article, form, wait)
+    if not form.is_valid():
+        return _page_again(request, article, form, status=400)
+    form.renew_timestamp()
+    return render_article(
+        request,
+        article,
+        comment_form=form,
+        comment_preview=render_comment(form.cleaned_data["body"]),
+    )
+
+
 def _comment_location(request, comment: Comment) -> str:
     thread = load_thread(comment.article, own_ids=cookies.own_comment_ids(request) | {comment.pk})
     page = thread.page_of.get(comment.pk, 1)
@@ -74,17 +107,11 @@ def post_comment(request, slug):
             request, article, status=403, unsent_text=request.POST.get("body", "")
         )
     form = ReplyForm(request.POST, article=article)
+    if PREVIEW in request.POST:
+        return _preview(request, article, form)
     wait = posting_wait(request)
     if wait:
-        form.is_valid()  # what else needs fixing shows as well
-        form.add_error(
-            None,
-            f"You are sending replies faster than we allow. Please wait {wait} s, "
-            "then send yours again: your text is still below.",
-        )
-        response = _page_again(request, article, form, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return _too_fast(request, article, form, wait)
     if not form.is_valid():
         return _page_again(request, article, form, status=400)
 

@@ -10,6 +10,11 @@ urlpatterns = [
         views.ArticleCommentList.as_view(),
         name="article-comments",
     ),
+    path(
+        "articles/<slug:slug>/comments/preview/",
+        views.CommentPreview.as_view(),
+        name="article-comment-preview",
+    ),
     path("comments/", views.CommentList.as_view(), name="comment-list"),
     path("comments/<id:pk>/", views.CommentDetail.as_view(), name="comment-detail"),
     path("moderation/comments/", views.ModerationCommentList.as_view(), name="moderation-list"),

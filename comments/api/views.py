@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, generics, permissions, status
+from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +15,7 @@ from articles.models import Article
 from articles.services import COMMENTS, article_scope
 from comments import services
 from comments.models import Comment
+from comments.sanitize import render_comment
 from comments.views import submit_reply
 from plumbing.api.filters import MomentFilter
 from plumbing.api.schema import BAD_REQUEST, THROTTLED, error
@@ -49,7 +50,28 @@ class CommentBurstThrottle(FixedWindowThrottle):
     setting = "COMMENTS_API_BURST_RATE"
 
 
+class PreviewThrottle(FixedWindowThrottle):
+    """Previews are limited like posts, in a budget of their own that the form's
+    Preview button shares (comments.views)."""
+
+    scope = "comment-preview"
+    setting = "COMMENTS_API_POST_RATE"
+
+
+class PreviewBurstThrottle(PreviewThrottle):
+    setting = "COMMENTS_API_BURST_RATE"
+
+
 # --- Public ----------------------------------------------------------------------
+
+# What a post (or a preview) of a comment can be answered besides success.
+POSTING_ERRORS = {
+    400: BAD_REQUEST,
+    403: error("Comments are closed for this article."),
+    404: error("No such published article."),
+    415: error("The body is neither JSON nor a form."),
+    429: THROTTLED,
+}
 
 
 class IdField(forms.IntegerField):
@@ -166,14 +188,7 @@ class CommentDetail(PublicComments, generics.RetrieveAPIView):
         description="Goes through the same checks, sanitizing and moderation as the "
         "site's reply form. The e-mail address is never returned.",
         request=CommentCreateSerializer,
-        responses={
-            201: CommentCreatedSerializer,
-            400: BAD_REQUEST,
-            403: error("Comments are closed for this article."),
-            404: error("No such published article."),
-            415: error("The body is neither JSON nor a form."),
-            429: THROTTLED,
-        },
+        responses={201: CommentCreatedSerializer, **POSTING_ERRORS},
     ),
 )
 class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
@@ -215,6 +230,34 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
             ) from None
         output = CommentCreatedSerializer(comment, context=self.get_serializer_context())
         return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class PreviewSerializer(serializers.Serializer):
+    body_html = serializers.CharField(
+        help_text="The reply as it would be published: sanitized, with its links and paragraphs."
+    )
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Preview a comment",
+        description="Checks the fields as a post does and answers the reply as it would "
+        "be published. Nothing is saved and no moderation rule runs.",
+        request=CommentCreateSerializer,
+        responses={200: PreviewSerializer, **POSTING_ERRORS},
+    )
+)
+class CommentPreview(generics.GenericAPIView):
+    serializer_class = CommentCreateSerializer
+    throttle_classes = [PreviewBurstThrottle, PreviewThrottle]
+
+    def post(self, request, slug):
+        article = public_article(slug)
+        if not article.accepts_comments():
+            raise exceptions.PermissionDenied(services.CommentsClosed().message)
+        incoming = CommentCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        return Response({"body_html": render_comment(incoming.validated_data["body"])})
 
 
 # --- Moderation ------------------------------------------------------------------

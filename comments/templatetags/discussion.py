@@ -17,4 +17,5 @@ def render_discussion(context, article):
         article,
         form=context.get("comment_form"),
         unsent_text=context.get("unsent_text"),
+        preview=context.get("comment_preview"),
     )

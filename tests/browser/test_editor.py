@@ -64,7 +64,7 @@ def test_swagger_ui_works_under_the_policy(page, watched):
     page.goto("/api/docs/")
 
     expect(page.locator(".opblock").first).to_be_visible()
-    expect(page.locator(".opblock")).to_have_count(11)
+    expect(page.locator(".opblock")).to_have_count(12)
     page.locator(".opblock-summary").first.click()
     expect(page.get_by_role("button", name="Try it out")).to_be_visible()
     page.screenshot(path=artifact("api-docs.png"))

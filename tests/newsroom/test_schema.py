@@ -19,6 +19,7 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/articles/{slug}/", "get"),
     ("/api/v1/articles/{slug}/comments/", "get"),
     ("/api/v1/articles/{slug}/comments/", "post"),
+    ("/api/v1/articles/{slug}/comments/preview/", "post"),
     ("/api/v1/comments/", "get"),
     ("/api/v1/comments/{id}/", "get"),
     ("/api/v1/moderation/comments/", "get"),
