@@ -1,5 +1,6 @@
-"""Bad input through both doors: never a 5xx, always a message naming what to fix,
-nothing saved, and on the form the reader's text still there."""
+"""Bad input through every door (the form, the API, its preview): never a 5xx,
+always a message naming what to fix, nothing saved, and on the form the
+reader's text still there."""
 
 import json
 import time
@@ -90,12 +91,25 @@ CASES = [
     Case("api", "unknown article", 404, None, article="unknown"),
     Case("api", "unpublished article", 404, None, article="draft"),
     Case("api", "closed comments", 403, None, article="closed"),
+    # --- The API's preview: the same fields, answered the same way ---
+    Case("preview", "missing name", 400, "name", drop=("name",)),
+    Case("preview", "invalid e-mail", 400, "email", {"email": "not an address"}),
+    Case("preview", "over-long comment", 400, "body", {"body": "y" * 5001}),
+    Case("preview", "noncharacter U+FFFF in the comment", 400, "body", {"body": "x\uffff"}),
+    Case("preview", "number for the comment", 400, "body", {"body": 12345}),
+    Case("preview", "JSON nested 1,000 deep", 400, None, raw=b"[" * 1000 + b"]" * 1000),
+    Case("preview", "not JSON at all", 400, None, raw=b'{"name": "A",'),
+    Case("preview", "over 1 MiB", 413, None, {"body": BIG}),
+    Case("preview", "plain text body", 415, None, raw=b"name=A", content_type="text/plain"),
+    Case("preview", "unknown article", 404, None, article="unknown"),
+    Case("preview", "unpublished article", 404, None, article="draft"),
+    Case("preview", "closed comments", 403, None, article="closed"),
 ]
 
 
 def test_the_table_is_big_enough():
     assert len(CASES) >= 30
-    assert {case.door for case in CASES} == {"form", "api"}
+    assert {case.door for case in CASES} == {"form", "api", "preview"}
 
 
 def make_article(kind):
@@ -141,6 +155,8 @@ def test_bad_input(client, settings, case):
             response = client.post(url, submission)
     else:
         url = f"/api/v1/articles/{slug}/comments/"
+        if case.door == "preview":
+            url += "preview/"
         if case.raw is not None:
             body, content_type = case.raw, case.content_type or "application/json"
         else:
@@ -149,7 +165,7 @@ def test_bad_input(client, settings, case):
 
     assert response.status_code == case.status, response.content[:500]
     assert Comment.objects.count() == before
-    if case.door == "api":
+    if case.door in ("api", "preview"):
         message = response.json()
         if case.names:
             assert list(message) == [case.names]
