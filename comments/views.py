@@ -44,9 +44,17 @@ POSTING_LIMITS = (
 )
 
 
-def posting_wait(request) -> int:
-    """Count a reply sent through the form; the seconds to wait if it is one too many."""
-    return max(wait_for(request, scope, getattr(settings, rate)) for scope, rate in POSTING_LIMITS)
+# Previews are limited at the same rates, in a budget of their own.
+PREVIEW_SCOPE = "comment-preview"
+
+
+def posting_wait(request, *, preview: bool = False) -> int:
+    """Count a reply (or a preview) sent through the form; the seconds to wait if
+    it is one too many."""
+    return max(
+        wait_for(request, PREVIEW_SCOPE if preview else scope, getattr(settings, rate))
+        for scope, rate in POSTING_LIMITS
+    )
 
 
 def _page_again(request, article, form, status):
@@ -71,9 +79,7 @@ def _too_fast(request, article, form, wait: int):
 def _preview(request, article, form):
     """The reply as it would be published, above the form with the reader's text:
     nothing is saved and no rule runs (no flood count, no duplicate record)."""
-    wait = max(
-        wait_for(request, "comment-preview", getattr(settings, rate)) for _, rate in POSTING_LIMITS
-    )
+    wait = posting_wait(request, preview=True)
     if wait:
         return _too_fast(request, article, form, wait)
     if not form.is_valid():

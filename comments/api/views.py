@@ -16,7 +16,7 @@ from articles.services import COMMENTS, article_scope
 from comments import services
 from comments.models import Comment
 from comments.sanitize import render_comment
-from comments.views import submit_reply
+from comments.views import PREVIEW_SCOPE, submit_reply
 from plumbing.api.filters import MomentFilter
 from plumbing.api.schema import BAD_REQUEST, THROTTLED, error
 from plumbing.api.throttling import FixedWindowThrottle
@@ -54,7 +54,7 @@ class PreviewThrottle(FixedWindowThrottle):
     """Previews are limited like posts, in a budget of their own that the form's
     Preview button shares (comments.views)."""
 
-    scope = "comment-preview"
+    scope = PREVIEW_SCOPE
     setting = "COMMENTS_API_POST_RATE"
 
 
