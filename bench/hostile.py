@@ -9,8 +9,9 @@
    body refused by the flood rule.
 3. Under attack: gunicorn with the shipped defaults (WEB_CONCURRENCY unset),
    after 3 rounds that warm every worker up, /healthz asked every 20 ms for
-   5 s alone, then for as long as one client sends rounds of 6 hostile
-   replies at once through the reply form.
+   5 s alone, then while one client sends rounds of 6 ordinary replies of the
+   same length at once through the reply form (what any six posts cost), then
+   rounds of 6 hostile ones.
 
     python -m bench.hostile [--rounds 20] [--cache-url redis://127.0.0.1:6379/9]
 """
@@ -34,6 +35,7 @@ from tests.pathological import UNITS, body, corpus
 
 SIZES = (1000, 5000)
 HOSTILE_AT_ONCE = 6
+ORDINARY = "A considered reply about the figures, with nothing odd in it. "
 WARM_UP_ROUNDS = 3
 
 
@@ -137,7 +139,7 @@ def summary(times: list[float]) -> str:
     )
 
 
-def under_attack(url: str, article_pk: int, rounds: int) -> tuple[str, str, dict]:
+def under_attack(url: str, article_pk: int, rounds: int) -> tuple:
     from django.utils.crypto import get_random_string
 
     from comments.forms import sign_form_timestamp
@@ -176,9 +178,12 @@ def under_attack(url: str, article_pk: int, rounds: int) -> tuple[str, str, dict
     statuses: dict[int, int] = {}
     took: list[float] = []
 
-    def attack(pool, rounds: int, first: int = 0) -> None:
+    def attack(pool, rounds: int, first: int = 0, ordinary: bool = False) -> None:
         for number in range(first, first + rounds):
-            units = [UNITS[(number * HOSTILE_AT_ONCE + i) % len(UNITS)] for i in range(6)]
+            units = [
+                ORDINARY if ordinary else UNITS[(number * HOSTILE_AT_ONCE + i) % len(UNITS)]
+                for i in range(HOSTILE_AT_ONCE)
+            ]
             for status in pool.map(post, units):
                 statuses[status] = statuses.get(status, 0) + 1
             time.sleep(0.2)
@@ -190,12 +195,19 @@ def under_attack(url: str, article_pk: int, rounds: int) -> tuple[str, str, dict
         time.sleep(5)
         quiet = alone.stop()
 
+        # The same number of posts at once, of the same length, of ordinary text:
+        # what any six posts cost, hostile or not.
+        usual = Poller(url)
+        usual.start()
+        attack(pool, rounds, ordinary=True)
+        busy = usual.stop()
+
         took.clear()
         attacked = Poller(url)
         attacked.start()
         attack(pool, rounds, first=WARM_UP_ROUNDS)
         loud = attacked.stop()
-    return summary(quiet), summary(loud), statuses, summary(took)
+    return summary(quiet), summary(busy), summary(loud), statuses, summary(took)
 
 
 def main() -> None:
@@ -245,18 +257,19 @@ def main() -> None:
 
         url = site.start()
         try:
-            quiet, loud, statuses, posts = under_attack(url, article.pk, args.rounds)
+            quiet, busy, loud, statuses, posts = under_attack(url, article.pk, args.rounds)
         finally:
             site.stop()
         workers = os.environ.get("WEB_CONCURRENCY") or f"{os.cpu_count() * 2 + 1} (default)"
         print(f"\n/healthz with {workers} gunicorn workers, asked every 20 ms")
         print(f"  alone:     {quiet}")
+        print(f"  ordinary:  {busy}   (6 ordinary posts of 5,000 chars at once)")
         print(f"  attacked:  {loud}")
         answered = ", ".join(f"{count} x {status}" for status, count in sorted(statuses.items()))
-        print(f"  the posts:  {posts}")
+        print(f"  the hostile posts:  {posts}")
         print(
-            f"  {WARM_UP_ROUNDS} rounds to warm up, then {args.rounds} measured, of "
-            f"{HOSTILE_AT_ONCE} hostile form posts at once: {answered}"
+            f"  {WARM_UP_ROUNDS} rounds to warm up, then {args.rounds} ordinary and "
+            f"{args.rounds} hostile, of {HOSTILE_AT_ONCE} form posts at once: {answered}"
         )
 
 
