@@ -74,7 +74,9 @@ def discussion_context(
     return {
         "article": article,
         "thread": thread,
-        "thread_html": render_thread(thread, comments_open=comments_open),
+        "thread_html": render_thread(
+            thread, comments_open=comments_open, article_slug=article.slug
+        ),
         "comment_form": form,
         "comment_form_html": form_html,
         "replying_to": replying_to,

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.formats import date_format
 
 from articles.models import Article
 from articles.services import COMMENTS, article_scope
@@ -43,7 +45,13 @@ class LatestCommentsFeed(Feed):
         return f"{item.author_name} on “{item.article.title}”"
 
     def item_description(self, item):
-        return item.body_html
+        if item.edited_at is None:
+            return item.body_html
+        edited = date_format(timezone.localtime(item.edited_at), "DATETIME_FORMAT")
+        return f"{item.body_html}<p><small>(edited {edited})</small></p>"
+
+    def item_updateddate(self, item):
+        return item.edited_at
 
     def item_link(self, item):
         return item.get_absolute_url()

@@ -14,7 +14,11 @@ from django.urls import reverse
 from articles.models import Article
 from plumbing.ids import parse_id
 from plumbing.pagecache import personal
-from plumbing.text import reject_control_characters, reject_invisible_formatting
+from plumbing.text import (
+    reject_control_characters,
+    reject_control_characters_in_text,
+    reject_invisible_formatting,
+)
 
 from .moderation import FormEvidence
 from .sanitize import COMMENT_TAGS
@@ -53,6 +57,19 @@ def clean_single_line(value: str) -> str:
     return value
 
 
+def limit_length(body: forms.CharField) -> None:
+    # Read per form, not at import, so the setting can change without a restart.
+    body.max_length = settings.COMMENTS_MAX_LENGTH
+    body.validators.append(MaxLengthValidator(settings.COMMENTS_MAX_LENGTH))
+    body.widget.attrs["maxlength"] = str(settings.COMMENTS_MAX_LENGTH)
+
+
+class SecondarySubmit(Submit):
+    """A submit button beside the form's main one, drawn as a lesser choice."""
+
+    field_classes = "btn btn-outline-secondary"
+
+
 # The name of the form's Preview button: a post that carries it is shown, not sent.
 PREVIEW = "preview"
 
@@ -77,7 +94,11 @@ class ReplyForm(forms.Form):
         help_text="Never shown to anyone.",
     )
     url = forms.URLField(label="Website", required=False, max_length=200, assume_scheme="https")
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 6}))
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[reject_control_characters_in_text],
+    )
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
     remember = forms.BooleanField(
         required=False, label="Save my name, e-mail and website in this browser for next time."
@@ -96,11 +117,7 @@ class ReplyForm(forms.Form):
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
-        # Read per form, not at import, so the setting can change without a restart.
-        body = self.fields["body"]
-        body.max_length = settings.COMMENTS_MAX_LENGTH
-        body.validators.append(MaxLengthValidator(settings.COMMENTS_MAX_LENGTH))
-        body.widget.attrs["maxlength"] = str(settings.COMMENTS_MAX_LENGTH)
+        limit_length(self.fields["body"])
         if not self.is_bound:
             self.initial.setdefault("timestamp", sign_form_timestamp(article.pk))
         self.helper = self._build_helper()
@@ -133,7 +150,7 @@ class ReplyForm(forms.Form):
             "notify",
             HTML(formatting_note_html()),
             Submit("submit", "Post reply", css_class="mt-2"),
-            Submit(PREVIEW, "Preview", css_class="mt-2 ms-2 btn-outline-secondary"),
+            SecondarySubmit(PREVIEW, "Preview", css_class="mt-2 ms-2"),
         )
         return helper
 
@@ -150,11 +167,6 @@ class ReplyForm(forms.Form):
             clean_single_line(url)
             validate_web_url(url)
         return url
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        reject_control_characters(body, allow_newlines=True)
-        return body
 
     def clean_parent(self):
         value = (self.cleaned_data["parent"] or "").strip()
@@ -180,6 +192,32 @@ class ReplyForm(forms.Form):
         """Give a form shown again (after an error) a fresh timestamp to send back."""
         self.data = self.data.copy()
         self.data["timestamp"] = sign_form_timestamp(self.article.pk)
+
+
+class EditForm(forms.Form):
+    """The author's new text for their reply, within the edit window."""
+
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        validators=[reject_control_characters_in_text],
+    )
+
+    def __init__(self, *args, comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_length(self.fields["body"])
+        self.helper = FormHelper()
+        self.helper.form_id = "editform"
+        self.helper.form_action = reverse(
+            "comments:edit", kwargs={"slug": comment.article.slug, "pk": comment.pk}
+        )
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            "body",
+            HTML(formatting_note_html()),
+            Submit("submit", "Save changes", css_class="mt-2"),
+            SecondarySubmit(PREVIEW, "Preview", css_class="mt-2 ms-2"),
+        )
 
 
 # Stands for the article in the markup made once per process; it shows only in

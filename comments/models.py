@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -63,13 +63,23 @@ class CommentQuerySet(models.QuerySet):
 class Comment(models.Model):
     # What any reader may see of a comment: pages, feeds and the API load these
     # (and what they need of the article), never the e-mail, IP or user agent.
-    PUBLIC_FIELDS = ("id", "parent_id", "author_name", "author_url", "body_html", "created_at")
+    PUBLIC_FIELDS = (
+        "id",
+        "parent_id",
+        "author_name",
+        "author_url",
+        "body_html",
+        "created_at",
+        "edited_at",
+    )
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed"
+        # Withdrawn by its author within the edit window (services.delete_own).
+        DELETED = "deleted", "Deleted by author"
 
     # No index of its own: comment_thread_idx and comment_duplicate_idx both start
     # with the article, and one more index would be one more to update per reply.
@@ -97,6 +107,11 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=500, blank=True)  # private
     notify_on_reply = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the text readers see last changed after it was published; shown as "edited".
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A digest of the edit token given once to an API client (services.edit_token_digest);
+    # the token itself is never stored. Empty for replies sent through the form.
+    edit_token_digest = models.CharField(max_length=64, blank=True, editable=False)  # private
     moderated_at = models.DateTimeField(null=True, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -146,10 +161,70 @@ class Comment(models.Model):
         """The depth of a reply to `parent` (0: a top-level comment)."""
         return 0 if parent is None else parent.depth + 1
 
+    def edit_deadline(self) -> datetime | None:
+        """Until when its author may edit or delete it; None if authors never may."""
+        minutes = settings.COMMENTS_EDIT_MINUTES
+        return self.created_at + timedelta(minutes=minutes) if minutes > 0 else None
+
     @property
     def excerpt(self) -> str:
         text = " ".join(self.body.split())
         return text if len(text) <= 80 else f"{text[:79]}…"
+
+
+class Revision(models.Model):
+    """A text of a comment other than the one it shows: an earlier version, or an
+    edit by its author that waits for a moderator (or was not taken).
+
+    A comment's versions are its revisions marked EARLIER, oldest first, then its
+    own text. Each EARLIER row says when that text was replaced and by whom, so
+    version n was written when version n - 1 was replaced (the first one: when
+    the comment was posted).
+    """
+
+    class State(models.TextChoices):
+        EARLIER = "earlier", "Earlier version"
+        HELD = "held", "Edit awaiting moderation"
+        DECLINED = "declined", "Edit declined"
+        WITHDRAWN = "withdrawn", "Edit replaced by a later one"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    state = models.CharField(max_length=10, choices=State.choices)
+    body = models.TextField()
+    body_html = models.TextField()
+    # EARLIER: when this text was replaced, and by whom (empty: its author).
+    # Otherwise: when the author sent the edit, and who decided on it.
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Why the rules held or refused an edit.
+    reasons = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [
+            # A comment's versions and held edit; the queue of edits waiting.
+            models.Index(fields=["comment", "state"], name="revision_comment_idx"),
+            models.Index(
+                fields=["state", "-changed_at"],
+                name="revision_held_idx",
+                condition=models.Q(state="held"),
+            ),
+        ]
+        constraints = [
+            # One edit waits at a time: a newer one withdraws it.
+            models.UniqueConstraint(
+                fields=["comment"], condition=models.Q(state="held"), name="one_held_edit"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_state_display()} of comment {self.comment_id}"
 
 
 class ModerationEvent(models.Model):

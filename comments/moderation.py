@@ -89,6 +89,8 @@ class Submission:
     earlier_comment_ids: frozenset[int] = frozenset()
     # Replies from this address in the current flood window, this one included.
     sent_lately: int = 1
+    # For an author's edit: the comment whose text this would replace.
+    replaces: Comment | None = None
     received_at: float = field(default_factory=time.time)
 
     @functools.cached_property
@@ -265,9 +267,11 @@ class Duplicate:
         # Only the sender's own earlier posts (same browser or same address) count:
         # otherwise the refusal would confirm to anyone that some address wrote
         # some public comment.
+        replaces = submission.replaces.pk if submission.replaces is not None else None
         repeated = any(
             pk in submission.earlier_comment_ids or _same_address(address, submission.ip_address)
             for pk, address in earlier
+            if pk != replaces
         )
         if not repeated:
             return None
@@ -458,6 +462,12 @@ def site_policy(submission: Submission) -> Decision:
         return Decision(Verdict.APPROVE, "policy", "Published at once: no pre-moderation.")
     if policy == "all":
         return Decision(Verdict.HOLD, "policy", "Every reply waits for a moderator.")
+    edited = submission.replaces
+    if edited is not None and edited.status == edited.Status.APPROVED:
+        # Its author was trusted once; the rules above judged what the edit adds.
+        return Decision(
+            Verdict.APPROVE, "edit-of-published", "An edit of a published reply by its author."
+        )
     first_time = FirstTimeAuthor.from_settings().check(submission)
     return first_time or Decision(
         Verdict.APPROVE,

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from html import escape
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
 
+from .models import Comment
 from .threads import Thread
 
 
@@ -25,7 +27,26 @@ def _when(created_at, zone, months: dict[int, str]) -> tuple[str, str]:
     return local.isoformat(), shown
 
 
-def render_thread(thread: Thread, *, comments_open: bool) -> SafeString:
+# What a placeholder says, by the status of the comment it stands for.
+GONE = {
+    Comment.Status.DELETED: "This reply was deleted by its author.",
+}
+GONE_OTHERWISE = "This comment is no longer available."
+
+
+def _own_links(slug: str, pk: int) -> str:
+    """Edit and Delete, for the author of a reply still within the edit window."""
+    kwargs = {"slug": slug, "pk": pk}
+    return (
+        '<span class="comment-own-actions small ms-2">'
+        f'<a href="{reverse("comments:edit", kwargs=kwargs)}" '
+        'aria-label="Edit your reply">Edit</a> '
+        f'<a class="ms-1" href="{reverse("comments:delete", kwargs=kwargs)}" '
+        'aria-label="Delete your reply">Delete</a></span>'
+    )
+
+
+def render_thread(thread: Thread, *, comments_open: bool, article_slug: str = "") -> SafeString:
     """The current page of `thread` as nested lists, one <li id="comment-N"> each."""
     if not thread.entries:
         return SafeString("")
@@ -46,7 +67,7 @@ def render_thread(thread: Thread, *, comments_open: bool) -> SafeString:
         if entry.placeholder:
             parts.append(
                 '<p class="comment-gone text-body-secondary fst-italic">'
-                "This comment is no longer available.</p>"
+                f"{GONE.get(comment.status, GONE_OTHERWISE)}</p>"
             )
         else:
             name = escape(comment.author_name)
@@ -65,6 +86,12 @@ def render_thread(thread: Thread, *, comments_open: bool) -> SafeString:
                 '<a class="comment-permalink text-body-secondary" '
                 f'href="{page_query}#comment-{pk}"><time datetime="{iso}">{shown}</time></a>'
             )
+            if comment.edited_at is not None:
+                iso, shown = _when(comment.edited_at, zone, months)
+                parts.append(
+                    ' <span class="comment-edited text-body-secondary">'
+                    f'(edited <time datetime="{iso}">{shown}</time>)</span>'
+                )
             if entry.awaiting_moderation:
                 parts.append(' <span class="badge text-bg-warning">Awaiting moderation</span>')
             parts.append(f'</header><div class="comment-text">{comment.body_html}</div>')
@@ -74,6 +101,8 @@ def render_thread(thread: Thread, *, comments_open: bool) -> SafeString:
                     f'href="{reply_query}replytocom={pk}#respond" '
                     f'aria-label="Reply to {name}">Reply</a>'
                 )
+            if entry.editable and article_slug:
+                parts.append(_own_links(article_slug, pk))
             parts.append("</article>")
         parts.append('<ol class="children list-unstyled">' if entry.has_children else "</li>")
         parts.append("</ol></li>" * len(entry.closes))

@@ -11,8 +11,12 @@ public page, ETag or date gives it away.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
-from datetime import timedelta
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +28,7 @@ from plumbing.db import PreparedInsert, after_commit
 from plumbing.pagecache import versions
 
 from . import tasks
-from .models import BlockedTerm, Comment, ModerationEvent
+from .models import BlockedTerm, Comment, ModerationEvent, Revision
 from .moderation import (
     BLOCKLIST,
     Decision,
@@ -35,6 +39,7 @@ from .moderation import (
     moderate,
 )
 from .sanitize import render_comment
+from .threads import EDITABLE_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +135,7 @@ def submit_comment(
     user_agent: str = "",
     form: FormEvidence | None = None,
     earlier_comment_ids: frozenset[int] = frozenset(),
+    with_edit_token: bool = False,
 ) -> Comment:
     """Take a reader's reply: check, sanitize, moderate and save it.
 
@@ -140,7 +146,8 @@ def submit_comment(
     article and parent checks counts against its address's flood limit. The
     cheap refusals (closed, parent, then the first rules) run before the reply
     is rendered. Field values must already be validated (ReplyForm or the API
-    serializer).
+    serializer). `with_edit_token` gives the comment an `edit_token` to hand to
+    its author once (only its digest is saved), when authors may edit.
     """
     if not article.accepts_comments():
         raise CommentsClosed()
@@ -183,6 +190,9 @@ def submit_comment(
         notify_on_reply=notify,
         moderated_at=timezone.now() if status != Comment.Status.PENDING else None,
     )
+    token = new_edit_token() if with_edit_token and comment.edit_deadline() else None
+    if token is not None:
+        comment.edit_token_digest = edit_token_digest(token)
     with transaction.atomic():
         INSERT_COMMENT.save(comment)
         INSERT_EVENT.save(
@@ -196,6 +206,7 @@ def submit_comment(
         if status == Comment.Status.APPROVED:
             discussion_changed(article)
         after_commit(_after_submit, comment)
+    comment.edit_token = token  # in clear on this object only, never saved
     return comment
 
 
@@ -206,10 +217,15 @@ def _after_submit(comment: Comment) -> None:
         tasks.notify_reply.enqueue(comment.pk)
 
 
+# The statuses on the way to readers.
+PUBLISHABLE = (Comment.Status.APPROVED, Comment.Status.PENDING)
+
+
 def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> bool:
     """Move a comment to `status` and record who did it (None: the system) and why.
 
-    Returns False, changing nothing, when the comment already has that status.
+    Returns False, changing nothing, when the comment already has that status,
+    or when its author deleted it and the status would publish it again.
     The first approval of a reply tells the parent's author, if they asked.
     """
     with transaction.atomic():
@@ -220,6 +236,8 @@ def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> 
         )
         if current.status == status:
             return False
+        if current.status == Comment.Status.DELETED and status in PUBLISHABLE:
+            return False  # what its author withdrew is never published again
         approved_before = current.events.filter(to_status=Comment.Status.APPROVED).exists()
         previous = current.status
         current.status = status
@@ -247,14 +265,291 @@ def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> 
 SHOWN_FIELDS = {"body", "author_name", "author_url"}
 
 
-def save_edit(comment: Comment, *, changed: list[str]) -> None:
-    """Save a moderator's correction; the HTML is made again from the edited text."""
+def save_edit(comment: Comment, *, changed: list[str], actor=None) -> None:
+    """Save a moderator's correction; the HTML is made again from the edited text,
+    and the text it replaces is kept as an earlier version."""
     with transaction.atomic():
         if "body" in changed:
-            comment.body_html = render_comment(comment.body)
+            corrected = comment.body
+            before = Comment.objects.only("body", "body_html").get(pk=comment.pk)
+            comment.body, comment.body_html = before.body, before.body_html
+            _replace_text(comment, corrected, render_comment(corrected), by=actor)
+            _record(comment, actor, note="Text corrected by a moderator.")
         comment.save()
         if comment.status == Comment.Status.APPROVED and SHOWN_FIELDS & set(changed):
             discussion_changed(comment.article)
+
+
+# --- The author's own reply: edit or delete within COMMENTS_EDIT_MINUTES -------------
+
+
+class NotYours(CommentError):
+    """The request does not prove it comes from the reply's author. The same answer
+    whether or not the reply exists, or could still be changed by its author."""
+
+    status_code = 403
+
+
+class CannotChange(CommentError):
+    """Its author may no longer change this reply; said only to its author."""
+
+    status_code = 403
+
+
+class NothingChanged(CommentError):
+    field = "body"
+
+    def __init__(self):
+        super().__init__("This is the text your reply already has.")
+
+
+def new_edit_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def edit_token_digest(token: str) -> str:
+    # The token is 256 random bits: a plain digest cannot be turned back into it.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(comment: Comment | None, token: str) -> bool:
+    if comment is None or not comment.edit_token_digest or not token or len(token) > 100:
+        return False
+    return hmac.compare_digest(comment.edit_token_digest, edit_token_digest(token))
+
+
+def check_author(comment: Comment | None, *, proven: bool, not_yours: str) -> Comment:
+    """The comment, if the request proved it comes from its author (`proven`) and
+    they may still change it; else NotYours(not_yours) or CannotChange, why."""
+    if comment is None or not proven:
+        raise NotYours(not_yours)
+    if comment.status == Comment.Status.DELETED:
+        raise CannotChange("You have deleted this reply.")
+    # A reply marked as spam shows to its author as awaiting moderation, and answers so.
+    if comment.status not in EDITABLE_STATUSES:
+        raise CannotChange("A moderator has removed this reply; it can no longer be changed.")
+    deadline = comment.edit_deadline()
+    if deadline is None:
+        raise CannotChange("Replies cannot be changed once they are sent.")
+    if timezone.now() >= deadline:
+        minutes = settings.COMMENTS_EDIT_MINUTES
+        raise CannotChange(
+            f"A reply can be edited or deleted for {minutes} minutes after it is sent; "
+            "the time for this one has passed."
+        )
+    return comment
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    comment: Comment
+    # True: readers see the new text now. False: it waits for a moderator (or the
+    # whole reply does), and readers see what they saw before.
+    published: bool
+
+    @property
+    def message(self) -> str:
+        if self.comment.status != Comment.Status.APPROVED:
+            return "Your edit is saved. Your reply is awaiting moderation."
+        if self.published:
+            return "Your edit is published."
+        return (
+            "Your edit is awaiting moderation. Until a moderator approves it, "
+            "readers see your reply as it was."
+        )
+
+
+def edit_own(
+    comment: Comment,
+    *,
+    body: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    earlier_comment_ids: frozenset[int] = frozenset(),
+) -> EditOutcome:
+    """Its author's new text for `comment` (check_author has passed), moderated
+    again as a new reply would be.
+
+    A published reply takes the new text if the rules let it through; an edit
+    they hold (or take for spam) waits beside the published text, which readers
+    keep seeing. A reply not yet published simply takes the new text, and a spam
+    verdict moves it to spam. A refusal (flood, duplicate) raises CommentRefused,
+    changing nothing. Every edit counts against the address's flood limit.
+    """
+    if body == comment.body and not comment.revisions.filter(state=Revision.State.HELD).exists():
+        raise NothingChanged()
+    submission = Submission(
+        article=comment.article,
+        parent=None,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+        body=body,
+        ip_address=ip_address,
+        user_agent=user_agent[:500],
+        earlier_comment_ids=earlier_comment_ids,
+        sent_lately=count_reply(ip_address),
+        replaces=comment,
+    )
+    outcome = moderate(submission)
+    if outcome.refusal is not None:
+        logger.info("Edit refused", extra={"comment_id": comment.pk, "rule": outcome.refusal.rule})
+        raise CommentRefused(outcome.refusal)
+
+    with transaction.atomic():
+        current = _locked(comment)
+        check_author(current, proven=True, not_yours="")  # a moderator may have been quicker
+        _withdraw_held(current)
+        published = current.status == Comment.Status.APPROVED
+        if body == current.body:
+            # Back to the text readers see: the edit that waited is withdrawn.
+            _record(current, None, note="The author withdrew the edit that waited.")
+        elif published and outcome.verdict is Verdict.APPROVE:
+            _replace_text(current, body, submission.body_html, by=None)
+            current.save(update_fields=["body", "body_html", "fingerprint", "edited_at"])
+            _record(current, None, note="Edited by its author.", reasons=outcome.reasons)
+            discussion_changed(current.article)
+        elif published:
+            held = outcome.verdict is Verdict.HOLD
+            Revision.objects.create(
+                comment=current,
+                state=Revision.State.HELD if held else Revision.State.DECLINED,
+                body=body,
+                body_html=submission.body_html,
+                reasons=outcome.reasons,
+            )
+            _record(
+                current,
+                None,
+                note="The author's edit waits for a moderator; the published text stays."
+                if held
+                else "The author's edit was taken for spam; the published text stays.",
+                reasons=outcome.reasons,
+            )
+            published = False
+        else:
+            _replace_text(current, body, submission.body_html, by=None)
+            previous = current.status
+            if outcome.verdict is Verdict.SPAM and previous != Comment.Status.SPAM:
+                current.status, current.moderated_at = Comment.Status.SPAM, timezone.now()
+            current.moderation_reasons = outcome.reasons
+            current.save(
+                update_fields=[
+                    *("body", "body_html", "fingerprint"),
+                    *("status", "moderated_at", "moderation_reasons"),
+                ]
+            )
+            _record(
+                current,
+                None,
+                note="Edited by its author before publication.",
+                reasons=outcome.reasons,
+                from_status=previous,
+            )
+    _copy_text(current, comment)
+    return EditOutcome(comment=comment, published=published)
+
+
+def delete_own(comment: Comment) -> None:
+    """Its author withdraws `comment` (check_author has passed): readers no longer
+    see it (a reply with approved answers leaves a placeholder that says its author
+    deleted it); the row and its history stay for moderators."""
+    with transaction.atomic():
+        current = _locked(comment)
+        check_author(current, proven=True, not_yours="")
+        _withdraw_held(current)
+        previous = current.status
+        current.status = Comment.Status.DELETED
+        current.moderated_at = timezone.now()
+        current.moderated_by = None
+        current.save(update_fields=["status", "moderated_at", "moderated_by"])
+        _record(current, None, note="Deleted by its author.", from_status=previous)
+        if previous == Comment.Status.APPROVED:
+            discussion_changed(current.article)
+    comment.status = current.status
+
+
+def held_edit(comment: Comment) -> Revision | None:
+    return comment.revisions.filter(state=Revision.State.HELD).first()
+
+
+def decide_edit(comment: Comment, *, approve: bool, actor) -> bool:
+    """A moderator's decision on the author's edit that waits; False if none waits."""
+    with transaction.atomic():
+        current = _locked(comment)
+        held = held_edit(current)
+        if held is None:
+            return False
+        if approve:
+            _replace_text(current, held.body, held.body_html, by=None)
+            current.save(update_fields=["body", "body_html", "fingerprint", "edited_at"])
+            held.delete()  # its text is the comment's own now
+            _record(current, actor, note="Approved the author's edit.")
+            if current.status == Comment.Status.APPROVED:
+                discussion_changed(current.article)
+        else:
+            held.state, held.changed_by = Revision.State.DECLINED, actor
+            held.save(update_fields=["state", "changed_by"])
+            _record(current, actor, note="Declined the author's edit; the published text stays.")
+    _copy_text(current, comment)
+    return True
+
+
+def restore_version(comment: Comment, revision: Revision, *, actor) -> None:
+    """Show an earlier version of `comment` again; the text it replaces is kept too."""
+    with transaction.atomic():
+        current = _locked(comment)
+        _replace_text(current, revision.body, revision.body_html, by=actor)
+        current.save(update_fields=["body", "body_html", "fingerprint", "edited_at"])
+        when = timezone.localtime(revision.changed_at).strftime("%Y-%m-%d %H:%M")
+        _record(current, actor, note=f"Restored the version replaced at {when}.")
+        if current.status == Comment.Status.APPROVED:
+            discussion_changed(current.article)
+    _copy_text(current, comment)
+
+
+def _locked(comment: Comment) -> Comment:
+    return (
+        Comment.objects.select_for_update(of=("self",)).select_related("article").get(pk=comment.pk)
+    )
+
+
+def _replace_text(current: Comment, body: str, body_html: str, *, by, at: datetime | None = None):
+    """Keep the text `current` has as an earlier version, written over by `by`
+    (None: its author), and give it the new one. Readers see "edited" only on
+    a reply they could read."""
+    at = at or timezone.now()
+    Revision.objects.create(
+        comment=current,
+        state=Revision.State.EARLIER,
+        body=current.body,
+        body_html=current.body_html,
+        changed_at=at,
+        changed_by=by,
+    )
+    current.body, current.body_html = body, body_html
+    if current.status == Comment.Status.APPROVED:
+        current.edited_at = at
+
+
+def _withdraw_held(current: Comment) -> None:
+    current.revisions.filter(state=Revision.State.HELD).update(state=Revision.State.WITHDRAWN)
+
+
+def _record(current: Comment, actor, *, note: str, reasons=(), from_status: str = "") -> None:
+    ModerationEvent.objects.create(
+        comment=current,
+        actor=actor,
+        from_status=from_status or current.status,
+        to_status=current.status,
+        reasons=list(reasons),
+        note=note[:300],
+    )
+
+
+def _copy_text(current: Comment, comment: Comment) -> None:
+    for name in ("body", "body_html", "status", "edited_at", "moderation_reasons"):
+        setattr(comment, name, getattr(current, name))
 
 
 def delete_comments(comments) -> int:

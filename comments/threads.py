@@ -6,12 +6,13 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from .models import Comment
 
@@ -26,11 +27,14 @@ class ThreadComment(NamedTuple):
     author_url: str
     body_html: str
     created_at: datetime
+    edited_at: datetime | None
 
 
 # Comment.PUBLIC_FIELDS and the status the layout needs (a test holds them together).
 DISPLAY_FIELDS = ("id", *ThreadComment._fields[1:])
 OWN_VISIBLE_STATUSES = (Comment.Status.PENDING, Comment.Status.SPAM)
+# What an author may still change (comments.services.CHANGEABLE).
+EDITABLE_STATUSES = (Comment.Status.APPROVED, *OWN_VISIBLE_STATUSES)
 
 
 @dataclass
@@ -43,6 +47,8 @@ class Entry:
     placeholder: bool = False
     # The reader's own reply, not yet approved: shown to them alone.
     awaiting_moderation: bool = False
+    # The reader's own reply, which they may still edit or delete.
+    editable: bool = False
     has_children: bool = False
     closes: range = field(default_factory=lambda: range(0))
 
@@ -108,6 +114,17 @@ def _lay_out(rows: list[ThreadComment], own_ids, page_number) -> Thread:
     def is_own(comment: ThreadComment) -> bool:
         return comment.pk in own_ids and comment.status in OWN_VISIBLE_STATUSES
 
+    window = settings.COMMENTS_EDIT_MINUTES
+    editable_since = timezone.now() - timedelta(minutes=window) if own_ids and window > 0 else None
+
+    def is_editable(comment: ThreadComment) -> bool:
+        return (
+            editable_since is not None
+            and comment.pk in own_ids
+            and comment.status in EDITABLE_STATUSES
+            and comment.created_at > editable_since
+        )
+
     shown: dict[int, bool] = {}
 
     def is_shown(comment: ThreadComment) -> bool:
@@ -137,6 +154,7 @@ def _lay_out(rows: list[ThreadComment], own_ids, page_number) -> Thread:
                     depth=depth,
                     placeholder=comment.status != Comment.Status.APPROVED and not is_own(comment),
                     awaiting_moderation=is_own(comment),
+                    editable=is_editable(comment),
                 )
             )
         for child in children[comment.pk]:

@@ -12,7 +12,7 @@ from plumbing.http import client_ip
 from plumbing.ratelimit import limit_reads, wait_for
 
 from . import cookies, services
-from .forms import PREVIEW, ReplyForm
+from .forms import PREVIEW, EditForm, ReplyForm
 from .models import Comment
 from .sanitize import render_comment
 from .tasks import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
@@ -152,6 +152,127 @@ def post_comment(request, slug):
     else:
         cookies.forget_author(response)
     return response
+
+
+# --- The author's own reply: edit or delete within COMMENTS_EDIT_MINUTES ---------
+
+NOT_FROM_THIS_BROWSER = "A reply can be edited or deleted only from the browser it was sent from."
+
+
+def _own_reply(request, article, pk) -> Comment:
+    """The reply `pk` under `article`, if this browser sent it and may still change
+    it; else services.NotYours or services.CannotChange, with the reason."""
+    comment = Comment.objects.select_related("article").filter(article=article, pk=pk).first()
+    return services.check_author(
+        comment,
+        proven=pk in cookies.own_comment_ids(request),
+        not_yours=NOT_FROM_THIS_BROWSER,
+    )
+
+
+def _own_reply_page(request, template, context, *, status=200):
+    response = render(request, template, context, status=status)
+    # Never kept by anyone but this browser: it is about this reader's reply.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _cannot_change(request, article, error: services.CommentError):
+    """403 with the reason, and the text the reader sent, so that it is not lost."""
+    return _own_reply_page(
+        request,
+        "comments/own_reply.html",
+        {"article": article, "refusal": error.message, "unsent_text": request.POST.get("body")},
+        status=error.status_code,
+    )
+
+
+def _edit_page(request, comment, form, *, status=200, preview=None):
+    return _own_reply_page(
+        request,
+        "comments/own_reply.html",
+        {
+            "article": comment.article,
+            "comment": comment,
+            "action": "edit",
+            "form": form,
+            "deadline": comment.edit_deadline(),
+            "held": services.held_edit(comment) if not form.is_bound else None,
+            "preview": preview,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_reply(request, slug, pk):
+    """The author's form to change their reply's text, within the edit window."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    try:
+        comment = _own_reply(request, article, pk)
+    except services.CommentError as error:
+        return _cannot_change(request, article, error)
+    if request.method != "POST":
+        held = services.held_edit(comment)
+        form = EditForm(initial={"body": (held or comment).body}, comment=comment)
+        return _edit_page(request, comment, form)
+
+    form = EditForm(request.POST, comment=comment)
+    preview = PREVIEW in request.POST
+    wait = posting_wait(request, preview=preview)
+    if wait:
+        form.is_valid()
+        form.add_error(None, f"You are sending changes faster than we allow. Please wait {wait} s.")
+        response = _edit_page(request, comment, form, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    if not form.is_valid():
+        return _edit_page(request, comment, form, status=400)
+    if preview:
+        return _edit_page(request, comment, form, preview=render_comment(form.cleaned_data["body"]))
+    try:
+        outcome = services.edit_own(
+            comment,
+            body=form.cleaned_data["body"],
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+            earlier_comment_ids=cookies.own_comment_ids(request),
+        )
+    except services.CannotChange as error:  # the window closed, or a moderator acted
+        return _cannot_change(request, article, error)
+    except services.CommentError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _edit_page(request, comment, form, status=error.status_code)
+    if outcome.published:
+        messages.success(request, outcome.message)
+    else:
+        messages.info(request, outcome.message)
+    return HttpResponseRedirect(_comment_location(request, comment), status=303)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_reply(request, slug, pk):
+    """Ask, then delete the author's reply, within the edit window."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    try:
+        comment = _own_reply(request, article, pk)
+        if request.method == "POST":
+            services.delete_own(comment)
+    except services.CommentError as error:
+        return _cannot_change(request, article, error)
+    if request.method != "POST":
+        return _own_reply_page(
+            request,
+            "comments/own_reply.html",
+            {
+                "article": article,
+                "comment": comment,
+                "action": "delete",
+                "deadline": comment.edit_deadline(),
+            },
+        )
+    messages.success(request, "Your reply is deleted.")
+    return HttpResponseRedirect(f"{article.get_absolute_url()}#comments", status=303)
 
 
 @limit_reads

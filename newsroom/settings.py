@@ -416,7 +416,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"CommentStatusEnum": "comments.models.Comment.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "CommentStatusEnum": "comments.models.Comment.Status",
+        # What an author is told of their own comment.
+        "AuthorStatusEnum": ["approved", "pending"],
+    },
 }
 
 # --- Comments ---------------------------------------------------------------
@@ -441,6 +445,9 @@ COMMENTS_FLOOD_SECONDS = env.int("COMMENTS_FLOOD_SECONDS", default=60)
 COMMENTS_API_POST_RATE = env.str("COMMENTS_API_POST_RATE", default="5/min")
 COMMENTS_API_BURST_RATE = env.str("COMMENTS_API_BURST_RATE", default="1/second")
 COMMENTS_MODERATORS = env.list("COMMENTS_MODERATORS", default=[])
+# For this many minutes after sending it, the author may edit or delete a reply
+# (from the same browser, or with the API's edit token); 0 turns this off.
+COMMENTS_EDIT_MINUTES = env.int("COMMENTS_EDIT_MINUTES", default=15)
 # The rules every new reply goes through, in order; see comments/moderation.py.
 COMMENTS_RULES = env.list(
     "COMMENTS_RULES",

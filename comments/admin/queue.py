@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..models import BlockedTerm, Comment, ModerationEvent
+from ..models import BlockedTerm, Comment, ModerationEvent, Revision
 
 Status = Comment.Status
 
@@ -57,13 +57,17 @@ class StatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
     ALL = "all"
+    # Published replies whose author's edit waits for a moderator.
+    EDITS = "edits"
 
     def lookups(self, request, model_admin):
         return [
             (Comment.Status.PENDING, "Pending"),
+            (self.EDITS, "Edits"),
             (Comment.Status.APPROVED, "Approved"),
             (Comment.Status.SPAM, "Spam"),
             (Comment.Status.REMOVED, "Removed"),
+            (Comment.Status.DELETED, "Deleted by author"),
             (self.ALL, "All"),
         ]
 
@@ -73,21 +77,126 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == self.ALL:
             return queryset
+        if self.value() == self.EDITS:
+            return queryset.filter(revisions__state=Revision.State.HELD)
         return queryset.filter(status=self.value())
 
     # The queues that need clearing say how long they are (index-only counts).
-    COUNTED = (Status.PENDING, Status.SPAM)
+    COUNTED = {
+        Status.PENDING: lambda: Comment.objects.filter(status=Status.PENDING),
+        EDITS: lambda: Revision.objects.filter(state=Revision.State.HELD),
+        Status.SPAM: lambda: Comment.objects.filter(status=Status.SPAM),
+    }
 
     def choices(self, changelist):
         # No "All" link of Django's own: ours is explicit, since "nothing" means pending.
         for value, label in self.lookup_choices:
             if value in self.COUNTED:
-                label = f"{label} ({capped_count(Comment.objects.filter(status=value))})"
+                label = f"{label} ({capped_count(self.COUNTED[value]())})"
             yield {
                 "selected": self.value() == value,
                 "query_string": changelist.get_query_string({self.parameter_name: value}),
                 "display": label,
             }
+
+
+def _button(url: str, label: str, css: str = "") -> str:
+    """A button of the page's one small POST form (form="queue-decide")."""
+    return format_html(
+        '<button type="submit" form="queue-decide" formaction="{}" class="button {}">{}</button>',
+        url,
+        css,
+        label,
+    )
+
+
+def _moment(moment) -> str:
+    return date_format(localtime(moment), "DATETIME_FORMAT")
+
+
+class RevisionInline(admin.TabularInline):
+    """Every earlier text of the comment, and the edits its author sent."""
+
+    model = Revision
+    verbose_name = "version"
+    verbose_name_plural = "earlier versions and edits (the text above is the current one)"
+    fields = ["story", "text", "act"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    max_num = 0
+    ordering = ["changed_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    def has_view_permission(self, request, obj=None):
+        # Versions are part of the comment: whoever may read it may read them.
+        return request.user.has_perm("comments.view_comment")
+
+    @admin.display(description="what")
+    def story(self, revision):
+        who = revision.changed_by or "its author"
+        when = _moment(revision.changed_at)
+        State = Revision.State
+        if revision.state == State.EARLIER:
+            return f"Shown until {when}; replaced by {who}."
+        if revision.state == State.HELD:
+            return f"Edit sent by its author at {when}; awaiting moderation."
+        if revision.state == State.WITHDRAWN:
+            return f"Edit sent at {when}; replaced by a later edit or withdrawn."
+        decided = revision.changed_by or "the rules (spam)"
+        return f"Edit sent at {when}; declined by {decided}."
+
+    @admin.display(description="text")
+    def text(self, revision):
+        return format_html(
+            '<div class="comment-preview">{}</div>{}',
+            mark_safe(revision.body_html),  # noqa: S308 (sanitized when it was written)
+            _reasons_list(revision.reasons),
+        )
+
+    @admin.display(description="")
+    def act(self, revision):
+        if revision.state == Revision.State.EARLIER:
+            url = reverse("admin:comments_comment_restore", args=[revision.comment_id, revision.pk])
+            return _button(url, "Restore this version")
+        if revision.state == Revision.State.HELD:
+            return _edit_buttons(revision.comment_id)
+        return ""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _edit_buttons(comment_id: int) -> str:
+    return format_html(
+        "{}{}",
+        *(
+            _button(
+                reverse("admin:comments_comment_edit_decision", args=[comment_id, decision]),
+                label,
+                f"queue-edit-{decision}",
+            )
+            for decision, label in EDIT_DECISIONS.items()
+        ),
+    )
+
+
+# What a moderator can do with an edit its author sent: approve it, or decline it.
+EDIT_DECISIONS = {"approve": "Approve edit", "decline": "Decline edit"}
+
+
+def _reasons_list(reasons):
+    if not reasons:
+        return ""
+    return format_html(
+        '<ul class="queue-reasons">{}</ul>',
+        format_html_join("", "<li>{}</li>", ((reason.get("detail", ""),) for reason in reasons)),
+    )
 
 
 class ModerationEventInline(admin.TabularInline):
@@ -142,7 +251,10 @@ DECISIONS = {
 
 
 def decisions_for(status: str) -> list[str]:
-    """The one-click decisions a comment of `status` can take."""
+    """The one-click decisions a comment of `status` can take. What its author
+    deleted stays deleted (services.set_status)."""
+    if status == Status.DELETED:
+        return []
     return [
         decision
         for decision, (to_status, _, _) in DECISIONS.items()
@@ -194,8 +306,16 @@ class QueueChangeList(ChangeList):
         records = defaultdict(dict)
         for email, status, comments in counts:
             records[email][status] = comments
+        held = {
+            revision.comment_id: revision
+            for revision in Revision.objects.filter(
+                comment__in=[comment.pk for comment in self.result_list],
+                state=Revision.State.HELD,
+            )
+        }
         for comment in self.result_list:
             comment.author_record = records[comment.author_email]
+            comment.held_edit = held.get(comment.pk)
 
 
 @admin.register(Comment)
@@ -225,7 +345,7 @@ class CommentAdmin(admin.ModelAdmin):
             Comment.Status.PENDING, "Restore selected comments to pending", "restored to pending"
         ),
     ]
-    inlines = [ModerationEventInline]
+    inlines = [RevisionInline, ModerationEventInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["status", "article_link", "parent", "body", "rendered"]}),
@@ -272,6 +392,16 @@ class CommentAdmin(admin.ModelAdmin):
                 name="comments_comment_decide",
             ),
             path("approve-author/", approve_author, name="comments_comment_approve_author"),
+            path(
+                "<path:object_id>/edit/<slug:decision>/",
+                self.admin_site.admin_view(self.edit_decision_view),
+                name="comments_comment_edit_decision",
+            ),
+            path(
+                "<path:object_id>/versions/<int:revision>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="comments_comment_restore",
+            ),
             path(
                 "<path:object_id>/block/<slug:what>/",
                 self.admin_site.admin_view(self.block_view),
@@ -355,6 +485,40 @@ class CommentAdmin(admin.ModelAdmin):
         return reverse("admin:comments_comment_changelist")
 
     @method_decorator(require_POST)
+    def edit_decision_view(self, request, object_id, decision):
+        """Approve or decline the edit its author sent for a published reply."""
+        comment = self._row(request, object_id, decision, EDIT_DECISIONS)
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        if services.decide_edit(comment, approve=decision == "approve", actor=request.user):
+            done = "approved: readers see it" if decision == "approve" else "declined"
+            self.message_user(
+                request, f"The edit of {comment.author_name}'s reply: {done}.", messages.SUCCESS
+            )
+        else:
+            self.message_user(request, "No edit of this reply waits.", messages.WARNING)
+        return HttpResponseRedirect(self._back(request))
+
+    @method_decorator(require_POST)
+    def restore_view(self, request, object_id, revision):
+        """Show an earlier version of a reply again."""
+        comment = self.get_object(request, object_id)
+        if comment is None:
+            raise Http404("No such comment.")
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        earlier = comment.revisions.filter(pk=revision, state=Revision.State.EARLIER).first()
+        if earlier is None:
+            raise Http404("No such version.")
+        services.restore_version(comment, earlier, actor=request.user)
+        self.message_user(
+            request,
+            f"Restored the version shown until {_moment(earlier.changed_at)}.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._back(request))
+
+    @method_decorator(require_POST)
     def decide_view(self, request, object_id, decision):
         """One click on a row: the decision, recorded with the moderator, then back
         to the same place in the queue."""
@@ -405,13 +569,30 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html(
             '<div class="queue-reply" id="comment-row-{}">'
             '<p class="queue-context">{}</p>'
-            '<div class="comment-preview">{}</div>{}'
+            '<div class="comment-preview">{}</div>{}{}'
             '<p class="queue-more"><a href="{}">Details and history</a></p></div>',
             comment.pk,
             context,
             mark_safe(comment.body_html),  # noqa: S308 (sanitized when it was written)
             self.reasons(comment) or "",
+            self.held_edit(comment),
             reverse("admin:comments_comment_change", args=[comment.pk]),
+        )
+
+    @staticmethod
+    def held_edit(comment) -> str:
+        """The edit its author sent, waiting beside the published text."""
+        held = getattr(comment, "held_edit", None)
+        if held is None:
+            return ""
+        return format_html(
+            '<div class="queue-held-edit"><p class="queue-context">Edit sent by its author at '
+            "{}, awaiting your decision; readers see the text above until then:</p>"
+            '<div class="comment-preview">{}</div>{}<p>{}</p></div>',
+            _moment(held.changed_at),
+            mark_safe(held.body_html),  # noqa: S308 (sanitized when it was written)
+            _reasons_list(held.reasons),
+            _edit_buttons(comment.pk),
         )
 
     @admin.display(description="author")
@@ -487,16 +668,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="why")
     def reasons(self, comment):
-        if not comment.moderation_reasons:
-            return None
-        return format_html(
-            '<ul class="queue-reasons">{}</ul>',
-            format_html_join(
-                "",
-                "<li>{}</li>",
-                ((reason.get("detail", ""),) for reason in comment.moderation_reasons),
-            ),
-        )
+        return _reasons_list(comment.moderation_reasons) or None
 
     def has_add_permission(self, request):
         # Comments come from readers, through the same checks as everyone's.
@@ -507,7 +679,7 @@ class CommentAdmin(admin.ModelAdmin):
         if change and "status" in form.changed_data:
             # Status changes go through set_status, which records who and why.
             obj.status = form.initial["status"]
-        services.save_edit(obj, changed=form.changed_data)
+        services.save_edit(obj, changed=form.changed_data, actor=request.user)
         if wanted_status != obj.status:
             services.set_status(
                 obj, wanted_status, actor=request.user, note="Changed on the comment page."

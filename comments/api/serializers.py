@@ -12,12 +12,20 @@ from comments.models import Comment, ModerationEvent
 from comments.validators import validate_web_url
 from plumbing.db import IsoUtc
 from plumbing.ids import MAX_ID
-from plumbing.text import reject_control_characters, reject_invisible_formatting
+from plumbing.text import (
+    reject_control_characters,
+    reject_control_characters_in_text,
+    reject_invisible_formatting,
+)
 
 # The columns a public comment is made of: e-mail, IP and user agent are never loaded.
 # created_at comes as the API writes it, made by the database (plumbing.db.IsoUtc).
-PUBLIC_COLUMNS = (*(f for f in Comment.PUBLIC_FIELDS if f != "created_at"), "article__slug")
-PUBLIC_ANNOTATIONS = {"created": IsoUtc("created_at")}
+MOMENTS = {"created": "created_at", "edited": "edited_at"}
+PUBLIC_COLUMNS = (
+    *(f for f in Comment.PUBLIC_FIELDS if f not in MOMENTS.values()),
+    "article__slug",
+)
+PUBLIC_ANNOTATIONS = {name: IsoUtc(column) for name, column in MOMENTS.items()}
 
 
 def iso_utc(moment) -> str:
@@ -76,6 +84,11 @@ class CommentSerializer(serializers.Serializer):
     )
     body_html = serializers.CharField(read_only=True, help_text="Sanitized HTML.")
     created_at = serializers.DateTimeField(read_only=True)
+    edited_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When its author last changed the text readers see; null if never.",
+    )
     url = serializers.URLField(read_only=True, help_text="The comment's permalink on the site.")
 
     def _permalink(self, slug: str, pk: int) -> str:
@@ -95,6 +108,7 @@ class CommentSerializer(serializers.Serializer):
                 "author_url": row.author_url,
                 "body_html": row.body_html,
                 "created": row.created_at,
+                "edited": row.edited_at,
             }
         slug = row["article__slug"]
         pk = row["id"]
@@ -106,6 +120,7 @@ class CommentSerializer(serializers.Serializer):
             "author_url": row["author_url"] or None,
             "body_html": row["body_html"],
             "created_at": iso_utc(row["created"]),
+            "edited_at": iso_utc(row["edited"]) if row["edited"] is not None else None,
             "url": self._permalink(slug, pk),
         }
 
@@ -119,6 +134,14 @@ class CommentCreatedSerializer(CommentSerializer):
         help_text="approved: published now; pending: waits for a moderator.",
     )
     message = serializers.CharField(read_only=True, help_text="A sentence for the author.")
+    edit_token = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Given once, never again: send it as the X-Edit-Token header to edit "
+        "(PATCH) or delete (DELETE) the comment until `editable_until`. Null when "
+        "comments cannot be changed after posting.",
+    )
+    editable_until = serializers.DateTimeField(read_only=True, allow_null=True)
 
     def to_representation(self, comment):
         data = super().to_representation(comment)
@@ -130,7 +153,42 @@ class CommentCreatedSerializer(CommentSerializer):
             if approved
             else "Your comment is awaiting moderation and will appear once approved."
         )
+        token = getattr(comment, "edit_token", None)
+        data["edit_token"] = token
+        data["editable_until"] = iso_utc(comment.edit_deadline()) if token else None
         return data
+
+
+class CommentEditedSerializer(CommentSerializer):
+    """The answer to an author's edit: the comment as readers see it now, and why."""
+
+    status = serializers.ChoiceField(
+        choices=["approved", "pending"],
+        read_only=True,
+        help_text="approved: published; pending: the comment waits for a moderator.",
+    )
+    edit = serializers.ChoiceField(
+        choices=["published", "pending"],
+        read_only=True,
+        help_text="published: readers see the new text; pending: it waits for a moderator, "
+        "and `body_html` is what readers see meanwhile.",
+    )
+    message = serializers.CharField(read_only=True, help_text="A sentence for the author.")
+
+    def to_representation(self, outcome):
+        comment = outcome.comment
+        data = super().to_representation(comment)
+        data["status"] = "approved" if comment.status == Comment.Status.APPROVED else "pending"
+        data["edit"] = "published" if outcome.published else "pending"
+        data["message"] = outcome.message
+        return data
+
+
+def limit_length(body: serializers.CharField) -> None:
+    # Read per request, not at import, so the setting can change without a restart.
+    # Assigned, never appended: a declared field's list may be shared (get_fields).
+    body.max_length = settings.COMMENTS_MAX_LENGTH
+    body.validators = [*body.validators, MaxLengthValidator(settings.COMMENTS_MAX_LENGTH)]
 
 
 class StrictCharField(serializers.CharField):
@@ -142,6 +200,18 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class ReplyTextField(StrictCharField):
+    """A reply's text: line breaks, but no other control characters. Its serializer
+    sets the length limit (limit_length)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            validators=[reject_control_characters_in_text],
+            help_text="Plain text; links and a little inline HTML are kept.",
+            **kwargs,
+        )
 
 
 class SingleLineField(StrictCharField):
@@ -159,7 +229,7 @@ class CommentCreateSerializer(serializers.Serializer):
     url = SingleLineField(
         max_length=200, required=False, allow_blank=True, help_text="http(s) address."
     )
-    body = StrictCharField(help_text="Plain text; links and a little inline HTML are kept.")
+    body = ReplyTextField()
     parent = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -173,11 +243,7 @@ class CommentCreateSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Read per request, not at import, so the setting can change without a restart.
-        # Assigned, never appended: the declared field's list is shared (get_fields).
-        body = self.fields["body"]
-        body.max_length = settings.COMMENTS_MAX_LENGTH
-        body.validators = [*body.validators, MaxLengthValidator(settings.COMMENTS_MAX_LENGTH)]
+        limit_length(self.fields["body"])
 
     def get_fields(self):
         # A shallow copy of each declared field where DRF makes a deep one, which
@@ -195,9 +261,15 @@ class CommentCreateSerializer(serializers.Serializer):
             URLValidator(schemes=["http", "https"])(value)
         return value
 
-    def validate_body(self, value):
-        reject_control_characters(value, allow_newlines=True)
-        return value
+
+class CommentEditSerializer(serializers.Serializer):
+    """An author's new text for their comment; checked like a new one."""
+
+    body = ReplyTextField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_length(self.fields["body"])
 
 
 class ModerationEventSerializer(serializers.ModelSerializer):

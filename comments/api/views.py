@@ -6,7 +6,12 @@ from django.db import DEFAULT_DB_ALIAS
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +26,7 @@ from plumbing.api.filters import MomentFilter
 from plumbing.api.schema import BAD_REQUEST, THROTTLED, error
 from plumbing.api.throttling import FixedWindowThrottle
 from plumbing.db import PreparedQuery
+from plumbing.http import client_ip
 from plumbing.ids import MAX_ID
 from plumbing.pagecache.recipe import Shared, SharedView
 
@@ -30,6 +36,8 @@ from .serializers import (
     PUBLIC_COLUMNS,
     CommentCreatedSerializer,
     CommentCreateSerializer,
+    CommentEditedSerializer,
+    CommentEditSerializer,
     CommentSerializer,
     ModerationCommentSerializer,
     ModerationNoteSerializer,
@@ -163,14 +171,112 @@ class CommentList(PublicComments, generics.ListAPIView):
     filterset_class = PublicCommentFilter
 
 
+# The header that carries the edit token of POST's 201 answer.
+EDIT_TOKEN_HEADER = "X-Edit-Token"  # noqa: S105 (a header name)
+NO_TOKEN = (
+    f"Only the author of a comment can change it, with the {EDIT_TOKEN_HEADER} header "
+    "its post was answered with."
+)
+AUTHOR_ERRORS = {
+    403: error(
+        f"Not the author: the {EDIT_TOKEN_HEADER} header is missing or wrong (the same "
+        "answer for any id); or the edit window has passed, or the comment was removed."
+    ),
+    429: THROTTLED,
+}
+TOKEN_PARAMETER = OpenApiParameter(
+    EDIT_TOKEN_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The `edit_token` of the answer to the comment's POST.",
+)
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="One approved comment",
         responses={200: CommentSerializer, 404: error("No such public comment.")},
-    )
+    ),
+    patch=extend_schema(
+        summary="Edit your comment",
+        description="Its author (the edit token) may change the text until `editable_until` "
+        "(COMMENTS_EDIT_MINUTES after posting). The new text is sanitized and moderated "
+        "as a new comment is: an edit the rules hold waits for a moderator while "
+        "readers keep seeing the published text.",
+        parameters=[TOKEN_PARAMETER],
+        request=CommentEditSerializer,
+        responses={200: CommentEditedSerializer, 400: BAD_REQUEST, **AUTHOR_ERRORS},
+    ),
+    delete=extend_schema(
+        summary="Delete your comment",
+        description="Its author (the edit token) may delete it until `editable_until`. "
+        "Readers no longer see it; one with approved replies leaves a placeholder.",
+        parameters=[TOKEN_PARAMETER],
+        responses={204: None, **AUTHOR_ERRORS},
+    ),
 )
 class CommentDetail(PublicComments, generics.RetrieveAPIView):
+    """One approved comment; its author may edit or delete it for a while."""
+
     filter_backends = []
+
+    def get_throttles(self):
+        if self.request.method in ("PATCH", "DELETE"):
+            # An edit is a post: the same budget as new comments.
+            return [CommentBurstThrottle(), CommentPostThrottle()]
+        return super().get_throttles()
+
+    def _own(self, request, pk) -> Comment:
+        comment = Comment.objects.select_related("article").filter(pk=pk).first()
+        token = request.headers.get(EDIT_TOKEN_HEADER, "")
+        try:
+            return services.check_author(
+                comment, proven=services.token_matches(comment, token), not_yours=NO_TOKEN
+            )
+        except services.CommentError as refused:
+            raise exceptions.PermissionDenied(refused.message) from None
+
+    def patch(self, request, pk):
+        comment = self._own(request, pk)
+        incoming = CommentEditSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            outcome = services.edit_own(
+                comment,
+                body=incoming.validated_data["body"],
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("user-agent", ""),
+            )
+        except services.CommentError as refused:
+            raise_for(refused)
+        output = CommentEditedSerializer(outcome, context=self.get_serializer_context())
+        return Response(output.data)
+
+    def delete(self, request, pk):
+        comment = self._own(request, pk)
+        try:
+            services.delete_own(comment)
+        except services.CommentError as refused:
+            raise_for(refused)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("PATCH", "DELETE"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def raise_for(refused: services.CommentError):
+    """The API's answer to a comment or an edit the services refused."""
+    if refused.status_code == 429:
+        raise exceptions.Throttled(wait=60, detail=refused.message) from None
+    if refused.status_code == 403:
+        raise exceptions.PermissionDenied(refused.message) from None
+    raise exceptions.ValidationError(
+        {refused.field or "non_field_errors": [refused.message]}
+    ) from None
 
 
 @extend_schema_view(
@@ -219,15 +325,9 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
         incoming = CommentCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            comment = submit_reply(request, article, incoming.validated_data)
-        except services.CommentsClosed as closed:
-            raise exceptions.PermissionDenied(closed.message) from None
+            comment = submit_reply(request, article, incoming.validated_data, with_edit_token=True)
         except services.CommentError as refused:
-            if refused.status_code == 429:
-                raise exceptions.Throttled(wait=60, detail=refused.message) from None
-            raise exceptions.ValidationError(
-                {refused.field or "non_field_errors": [refused.message]}
-            ) from None
+            raise_for(refused)
         output = CommentCreatedSerializer(comment, context=self.get_serializer_context())
         return Response(output.data, status=status.HTTP_201_CREATED)
 

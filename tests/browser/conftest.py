@@ -159,3 +159,21 @@ def log_in(page, user):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Publishing and moderation")).to_be_visible()
+
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def assert_accessible(watched, name):
+    from axe_playwright_python.sync_playwright import Axe
+
+    # The page's own script and styles are checked against the policy; axe-core,
+    # injected for the audit, sets inline styles the policy refuses: those
+    # reports are its own and are left out.
+    assert watched.csp_violations == []
+    results = Axe().run(watched.page, options=WCAG_21_AA)
+    watched.csp_violations.clear()
+    report = results.generate_report() if results.violations_count else ""
+    if report:
+        artifact(f"axe-{name}.txt").write_text(report)
+    assert results.violations_count == 0, report

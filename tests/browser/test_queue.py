@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment, ModerationEvent
-from tests.browser.conftest import artifact, log_in
+from tests.browser.conftest import artifact, assert_accessible, log_in
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -118,24 +118,6 @@ def test_the_queue_reads_on_a_phone(browser, live_server, moderator, twenty_pend
     expect(first_row.get_by_role("button", name="Approve")).to_be_in_viewport()
     assert overflow <= 0
     context.close()
-
-
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def assert_accessible(watched, name):
-    from axe_playwright_python.sync_playwright import Axe
-
-    # The page's own script and styles are checked against the policy; axe-core,
-    # injected for the audit, sets inline styles the policy refuses: those
-    # reports are its own and are left out.
-    assert watched.csp_violations == []
-    results = Axe().run(watched.page, options=WCAG_21_AA)
-    watched.csp_violations.clear()
-    report = results.generate_report() if results.violations_count else ""
-    if report:
-        artifact(f"axe-{name}.txt").write_text(report)
-    assert results.violations_count == 0, report
 
 
 def test_the_queue_its_help_and_a_comment_page_pass_an_accessibility_audit(

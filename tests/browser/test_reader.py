@@ -167,35 +167,3 @@ def test_form_basics_for_keyboard_and_screen_readers(page):
         visited.append(page.evaluate("document.activeElement.name || document.activeElement.id"))
     assert visited[:5] == ["email", "url", "body", "remember", "notify"]
     assert "homepage" not in visited
-
-
-@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
-def test_a_reader_previews_a_reply_then_posts_it(browser, live_server, settings, javascript):
-    settings.COMMENTS_MODERATION = "none"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    article = ArticleFactory(title="Troops head east")
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
-    page = context.new_page()
-    text = "The figures are at example.org/vostok.\n\nA second paragraph."
-
-    page.goto(article.get_absolute_url())
-    fill_reply(page, body=text)
-    page.get_by_role("button", name="Preview").click()
-
-    preview = page.locator(".comment-preview")
-    expect(preview).to_contain_text("your reply is not sent yet")
-    expect(preview.get_by_role("link", name="example.org/vostok")).to_have_attribute(
-        "href", "http://example.org/vostok"
-    )
-    expect(preview.locator("p")).to_have_count(2)
-    expect(page.locator("#commentform").get_by_role("textbox", name="Comment")).to_have_value(text)
-    assert not Comment.objects.exists()
-
-    page.get_by_role("button", name="Post reply").click()
-
-    comment = Comment.objects.get()
-    expect(page.locator(f"#comment-{comment.pk}")).to_contain_text("A second paragraph.")
-    context.close()

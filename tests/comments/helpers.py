@@ -2,6 +2,9 @@
 
 import time
 
+from django.core import signing
+
+from comments.cookies import OWN_COOKIE, OWN_SALT
 from comments.forms import sign_form_timestamp
 
 
@@ -22,3 +25,10 @@ def form_data(article, **overrides):
 
 def post_url(article):
     return f"{article.get_absolute_url()}comments/"
+
+
+def sent_from(client, *comments):
+    """`client` as the browser that sent `comments`: it carries their signed cookie."""
+    value = ",".join(str(comment.pk) for comment in comments)
+    client.cookies[OWN_COOKIE] = signing.get_cookie_signer(salt=OWN_COOKIE + OWN_SALT).sign(value)
+    return client

@@ -114,8 +114,9 @@ def test_changelist_queries_do_not_grow_with_comments(
         )
 
     # Session, user, the count for the paginator, the page of comments with their
-    # articles and parents, the authors' records, the pending and spam tabs.
-    with django_assert_num_queries(7):
+    # articles and parents, the authors' records, the edits waiting beside them, the
+    # pending, edits and spam tabs.
+    with django_assert_num_queries(9):
         response = admin_client.get(CHANGELIST, {"status": "all"})
 
     assert response.status_code == 200
@@ -183,6 +184,8 @@ def test_status_change_on_the_change_page_is_recorded(admin_client, admin_user):
             "body": "Edited https://example.org",
             "events-TOTAL_FORMS": "0",
             "events-INITIAL_FORMS": "0",
+            "revisions-TOTAL_FORMS": "0",
+            "revisions-INITIAL_FORMS": "0",
         }
     )
 
@@ -194,8 +197,20 @@ def test_status_change_on_the_change_page_is_recorded(admin_client, admin_user):
     assert comment.body_html == (
         '<p>Edited <a href="https://example.org" rel="nofollow ugc noopener">https://example.org</a></p>'
     )
-    (event,) = comment.events.all()
-    assert (event.from_status, event.to_status, event.actor) == ("pending", "approved", admin_user)
+    corrected, decided = comment.events.all()
+    assert (corrected.note, corrected.actor) == ("Text corrected by a moderator.", admin_user)
+    assert (decided.from_status, decided.to_status, decided.actor) == (
+        "pending",
+        "approved",
+        admin_user,
+    )
+    (earlier,) = comment.revisions.all()
+    assert (earlier.state, earlier.body, earlier.changed_by) == (
+        "earlier",
+        "Original <b>text</b>",
+        admin_user,
+    )
+    assert comment.edited_at is None  # readers never saw the text it replaced
 
 
 def test_admin_index_shows_pending_count(moderator_client):
@@ -327,11 +342,11 @@ def test_changelist_count_is_capped_on_big_queues(admin_client, monkeypatch):
 
     assert response.context["cl"].result_count == 5
     assert len(shown(response)) == 2
-    # The paginator and the tabs stop counting at the cap; the authors' records
+    # The paginator and the three tabs stop counting at the cap; the authors' records
     # count the few addresses on the page, through comment_email_idx.
     counts = [q["sql"].upper() for q in queries if "COUNT(" in q["sql"].upper()]
     capped = [sql for sql in counts if "GROUP BY" not in sql]
-    assert len(capped) == 3
+    assert len(capped) == 4
     assert all("LIMIT 5" in sql for sql in capped)
 
 

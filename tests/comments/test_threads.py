@@ -8,7 +8,8 @@ def test_every_public_view_loads_the_same_public_fields_of_a_comment():
     public = set(Comment.PUBLIC_FIELDS)
 
     assert set(DISPLAY_FIELDS) == public | {"status"}  # the layout's placeholders need it
-    assert set(PUBLIC_COLUMNS) == public - {"created_at"} | {"article__slug"}  # made as text
+    moments = {"created_at", "edited_at"}  # made as text
+    assert set(PUBLIC_COLUMNS) == public - moments | {"article__slug"}
     assert set(FEED_FIELDS) == public | {"article__slug", "article__title"}
     assert not {"author_email", "ip_address", "user_agent"} & (
         set(DISPLAY_FIELDS) | set(PUBLIC_COLUMNS) | set(FEED_FIELDS)

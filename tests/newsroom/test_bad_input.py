@@ -1,16 +1,21 @@
-"""Bad input through every door (the form, the API, its preview): never a 5xx,
-always a message naming what to fix, nothing saved, and on the form the
-reader's text still there."""
+"""Bad input through every door (the form, the API, its preview, and the
+author's edit through the form and the API): never a 5xx, always a message
+naming what to fix, nothing saved, and on the form the reader's text still
+there."""
 
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.utils import timezone
 
+from comments import services
 from comments.forms import sign_form_timestamp
-from comments.models import Comment
+from comments.models import Comment, Revision
+from tests.comments.helpers import sent_from
 from tests.factories import ArticleFactory, CommentFactory, yesterday
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +26,7 @@ BIG = "x" * (1024 * 1024 + 1)
 
 @dataclass
 class Case:
-    door: str  # "form" or "api"
+    door: str  # "form", "api", "preview", "edit" (the form) or "patch" (the API)
     label: str
     status: int
     names: str | None  # the field the message is about (None: no field can be named)
@@ -31,6 +36,9 @@ class Case:
     content_type: str | None = None
     article: str = "open"  # open, closed, draft, unknown
     parent: str | None = None  # other-article, missing
+    # The author's edit: sent from another browser or without the token; after the window.
+    stranger: bool = False
+    late: bool = False
 
     def __str__(self):
         return f"{self.door}: {self.label}"
@@ -104,12 +112,35 @@ CASES = [
     Case("preview", "unknown article", 404, None, article="unknown"),
     Case("preview", "unpublished article", 404, None, article="draft"),
     Case("preview", "closed comments", 403, None, article="closed"),
+    # --- The author's edit, through the form ---
+    Case("edit", "missing comment", 400, "body", drop=("body",)),
+    Case("edit", "whitespace-only comment", 400, "body", {"body": " \n\t "}),
+    Case("edit", "over-long comment", 400, "body", {"body": "y" * 5001}),
+    Case("edit", "NUL in the comment", 400, "body", {"body": "before\x00after"}),
+    Case("edit", "noncharacter U+FFFF in the comment", 400, "body", {"body": "x\uffff"}),
+    Case("edit", "invalid UTF-8", 400, "body", raw=b"body=%FF%FEbroken"),
+    Case("edit", "the text it already has", 400, "body", {"body": "The published text."}),
+    Case("edit", "from another browser", 403, None, stranger=True),
+    Case("edit", "after the window", 403, None, late=True),
+    Case("edit", "unknown article", 404, None, article="unknown"),
+    # --- The author's edit, through the API ---
+    Case("patch", "missing comment", 400, "body", drop=("body",)),
+    Case("patch", "number for the comment", 400, "body", {"body": 12345}),
+    Case("patch", "over-long comment", 400, "body", {"body": "y" * 5001}),
+    Case("patch", "NUL in the comment", 400, "body", {"body": "a\x00b"}),
+    Case("patch", "JSON nested 1,000 deep", 400, None, raw=b"[" * 1000 + b"]" * 1000),
+    Case("patch", "not JSON at all", 400, None, raw=b'{"body": "A",'),
+    Case("patch", "over 1 MiB", 413, None, {"body": BIG}),
+    Case("patch", "plain text body", 415, None, raw=b"body=A", content_type="text/plain"),
+    Case("patch", "the text it already has", 400, "body", {"body": "The published text."}),
+    Case("patch", "no edit token", 403, None, stranger=True),
+    Case("patch", "after the window", 403, None, late=True),
 ]
 
 
 def test_the_table_is_big_enough():
     assert len(CASES) >= 30
-    assert {case.door for case in CASES} == {"form", "api", "preview"}
+    assert {case.door for case in CASES} == {"form", "api", "preview", "edit", "patch"}
 
 
 def make_article(kind):
@@ -125,6 +156,8 @@ def make_article(kind):
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_bad_input(client, settings, case):
+    if case.door in ("edit", "patch"):
+        return check_bad_edit(client, settings, case)
     settings.COMMENTS_API_BURST_RATE = None
     article = make_article(case.article)
     slug = article.slug if article else "no-such-article"
@@ -183,6 +216,68 @@ def test_bad_input(client, settings, case):
             assert f"{submission['body']}</textarea>" in html
     elif case.status == 403:
         assert f"{BODY}</textarea>" in response.content.decode()
+
+
+def check_bad_edit(client, settings, case):
+    """The author's edit of a published reply: refused, nothing changed."""
+    settings.COMMENTS_API_BURST_RATE = None
+    article = make_article("open")
+    comment = services.submit_comment(
+        article=article,
+        name="Ada",
+        email="ada@example.org",
+        body="The published text.",
+        with_edit_token=True,
+    )
+    services.set_status(comment, Comment.Status.APPROVED)
+    if case.late:
+        Comment.objects.filter(pk=comment.pk).update(
+            created_at=timezone.now() - timedelta(minutes=settings.COMMENTS_EDIT_MINUTES + 1)
+        )
+    slug = article.slug if case.article != "unknown" else "no-such-article"
+    submission = {"body": BODY, **case.fields}
+    for name in case.drop:
+        submission.pop(name)
+
+    if case.door == "edit":
+        if not case.stranger:
+            sent_from(client, comment)
+        url = f"/articles/{slug}/comments/{comment.pk}/edit/"
+        if case.raw is not None:
+            response = client.generic(
+                "POST", url, case.raw, content_type="application/x-www-form-urlencoded"
+            )
+        else:
+            response = client.post(url, submission)
+    else:
+        headers = {} if case.stranger else {"HTTP_X_EDIT_TOKEN": comment.edit_token}
+        if case.raw is not None:
+            body, content_type = case.raw, case.content_type or "application/json"
+        else:
+            body, content_type = json.dumps(submission), "application/json"
+        response = client.generic(
+            "PATCH", f"/api/v1/comments/{comment.pk}/", body, content_type=content_type, **headers
+        )
+
+    assert response.status_code == case.status, response.content[:500]
+    comment.refresh_from_db()
+    assert (comment.body, comment.edited_at) == ("The published text.", None)
+    assert not Revision.objects.exists()
+    if case.door == "patch":
+        message = response.json()
+        if case.names:
+            assert list(message) == [case.names]
+            assert all(isinstance(text, str) and text for text in message[case.names])
+        else:
+            assert message["detail"]
+    elif case.status == 400:
+        errors = response.context["form"].errors
+        assert list(errors) == [case.names]
+        assert errors[case.names][0].rstrip(".") in response.content.decode().replace("&#x27;", "'")
+    elif case.status == 403:
+        html = response.content.decode()
+        assert "This reply cannot be changed" in html
+        assert f"{BODY}</textarea>" in html  # what the reader wrote is given back
 
 
 def test_non_numeric_ids_in_addresses_are_404(client):

@@ -22,6 +22,8 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/articles/{slug}/comments/preview/", "post"),
     ("/api/v1/comments/", "get"),
     ("/api/v1/comments/{id}/", "get"),
+    ("/api/v1/comments/{id}/", "patch"),
+    ("/api/v1/comments/{id}/", "delete"),
     ("/api/v1/moderation/comments/", "get"),
     *(
         (f"/api/v1/moderation/comments/{{id}}/{action}/", "post")

@@ -15,7 +15,7 @@ from django.urls import reverse
 from comments.cookies import OWN_COOKIE
 from comments.forms import TIMESTAMP_SALT
 from comments.models import Comment
-from tests.comments.helpers import form_data, post_url
+from tests.comments.helpers import form_data, post_url, sent_from
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +66,18 @@ def edit_in_the_admin(article, comment):
     url = reverse("admin:comments_comment_change", args=[comment.pk])
     form = admin.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
-    data.update({"body": FRESH, "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"})
-    admin.post(url, data)
+    for inline in ("events", "revisions"):
+        data.update({f"{inline}-TOTAL_FORMS": "0", f"{inline}-INITIAL_FORMS": "0"})
+    admin.post(url, data | {"body": FRESH})
+
+
+def edit_by_its_author(article, comment):
+    author = sent_from(Client(), comment)
+    author.post(reverse("comments:edit", args=[article.slug, comment.pk]), {"body": FRESH})
+
+
+def delete_by_its_author(article, comment):
+    sent_from(Client(), comment).post(reverse("comments:delete", args=[article.slug, comment.pk]))
 
 
 def delete_in_the_admin(article, comment):
@@ -84,7 +94,9 @@ COMMENT_CHANGES = {
     "bulk approval in the admin": (approve_in_bulk_in_the_admin, True),
     "approval through the API": (approve_through_the_api, True),
     "edit in the admin": (edit_in_the_admin, True),
+    "edit by its author": (edit_by_its_author, True),
     "deletion in the admin": (delete_in_the_admin, False),
+    "deletion by its author": (delete_by_its_author, False),
     "removal through the API": (remove_through_the_api, False),
 }
 COMMENT_ADDRESSES = [

@@ -260,6 +260,44 @@ def test_a_held_reply_changes_no_public_validator(site):
         assert answer.content == before.content
 
 
+def test_the_authors_edit_and_delete_are_in_the_next_read_from_every_worker(site):
+    """The author's own changes, through the API with the edit token: three posts
+    of the client's budget (test_post_limits_hold_across_workers needs one more)."""
+    first = f"A first version for the workers, {secrets.token_hex(3)}."
+    second = f"A second version for the workers, {secrets.token_hex(3)}."
+    posted = requests.post(
+        f"{site['url']}/api/v1/articles/{SLUG}/comments/",
+        json={"name": "Cy", "email": "cy@example.org", "body": first},
+        timeout=10,
+    ).json()
+    token = {"X-Edit-Token": posted["edit_token"]}
+    through_the_api(site, posted["id"], "approve")
+    places = {n: p for n, p in addresses(posted["id"]).items() if n != "home page"}
+    for path in places.values():
+        assert all(shows(answer, first) for answer in read_everywhere(site, path))
+    time.sleep(1)  # one post a second (COMMENTS_API_BURST_RATE)
+
+    edited = requests.patch(
+        f"{site['url']}/api/v1/comments/{posted['id']}/",
+        json={"body": second},
+        headers=token,
+        timeout=10,
+    )
+    assert edited.json()["edit"] == "published", edited.text
+    for name, path in places.items():
+        answers = read_everywhere(site, path)
+        assert all(shows(a, second) and first not in a.text for a in answers), f"edit: {name}"
+    time.sleep(1)
+
+    deleted = requests.delete(
+        f"{site['url']}/api/v1/comments/{posted['id']}/", headers=token, timeout=10
+    )
+    assert deleted.status_code == 204
+    for name, path in places.items():
+        answers = read_everywhere(site, path)
+        assert not any(shows(answer, second) for answer in answers), f"delete: {name}"
+
+
 def test_an_article_change_in_the_admin_is_in_the_next_read_from_every_worker(site):
     places = {
         "home page": "/",

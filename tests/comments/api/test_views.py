@@ -16,6 +16,7 @@ PUBLIC_FIELDS = {
     "author_url",
     "body_html",
     "created_at",
+    "edited_at",
     "url",
 }
 
@@ -47,6 +48,7 @@ def test_article_comments_are_approved_flat_and_oldest_first(api):
         "author_url": None,
         "body_html": reply.body_html,
         "created_at": reply.created_at.isoformat().replace("+00:00", "Z"),
+        "edited_at": None,
         "url": f"http://testserver/articles/{article.slug}/comments/{reply.pk}/",
     }
     assert response.json()["results"][0]["author_url"] == "https://ada.example.org/"
