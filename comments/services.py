@@ -17,6 +17,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -426,6 +427,8 @@ def edit_own(
                 else "The author's edit was taken for spam; the published text stays.",
                 reasons=outcome.reasons,
             )
+            if held and settings.COMMENTS_MODERATORS:
+                after_commit(partial(tasks.notify_moderators.enqueue, edit=True), current.pk)
             published = False
         else:
             _replace_text(current, body, submission.body_html, by=None)

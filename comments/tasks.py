@@ -44,22 +44,29 @@ def _send(message: EmailMessage, what: str, comment_id: int) -> None:
 
 
 @task()
-def notify_moderators(comment_id: int) -> None:
-    """Tell COMMENTS_MODERATORS that a reply waits for them."""
-    from .models import Comment
+def notify_moderators(comment_id: int, edit: bool = False) -> None:
+    """Tell COMMENTS_MODERATORS that a reply waits for them, or (`edit`) the edit
+    its author sent for a published one."""
+    from .models import Comment, Revision
 
     recipients = settings.COMMENTS_MODERATORS
     comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
-    if not recipients or comment is None or comment.status != Comment.Status.PENDING:
+    if not recipients or comment is None:
         return
+    held = comment.revisions.filter(state=Revision.State.HELD).first() if edit else None
+    if (edit and held is None) or (not edit and comment.status != Comment.Status.PENDING):
+        return  # decided already
+    queue = "edits" if edit else "pending"
     context = {
         "comment": comment,
+        "edit": held,
         "admin_url": absolute(reverse("admin:comments_comment_change", args=[comment.pk])),
-        "queue_url": absolute(reverse("admin:comments_comment_changelist") + "?status=pending"),
+        "queue_url": absolute(f"{reverse('admin:comments_comment_changelist')}?status={queue}"),
         "site_name": settings.SITE_NAME,
     }
+    what = "Edit" if edit else "Reply"
     message = EmailMessage(
-        subject=f"[{settings.SITE_NAME}] Reply awaiting moderation: {comment.article.title}",
+        subject=f"[{settings.SITE_NAME}] {what} awaiting moderation: {comment.article.title}",
         body=render_to_string("comments/email/moderators.txt", context),
         to=recipients,
     )

@@ -36,6 +36,18 @@ def submit_reply(request, article, fields: dict, **evidence) -> Comment:
     )
 
 
+def edit_from(request, comment, body: str, **evidence) -> services.EditOutcome:
+    """services.edit_own with what the request says of its sender; the author's edit
+    form and the API both come through here."""
+    return services.edit_own(
+        comment,
+        body=body,
+        ip_address=client_ip(request),
+        user_agent=request.headers.get("user-agent", ""),
+        **evidence,
+    )
+
+
 # How often one client may send replies, through the form and the API alike:
 # the API's throttles count under the same names (comments.api.views).
 POSTING_LIMITS = (
@@ -231,11 +243,10 @@ def edit_reply(request, slug, pk):
     if preview:
         return _edit_page(request, comment, form, preview=render_comment(form.cleaned_data["body"]))
     try:
-        outcome = services.edit_own(
+        outcome = edit_from(
+            request,
             comment,
-            body=form.cleaned_data["body"],
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("user-agent", ""),
+            form.cleaned_data["body"],
             earlier_comment_ids=cookies.own_comment_ids(request),
         )
     except services.CannotChange as error:  # the window closed, or a moderator acted

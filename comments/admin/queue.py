@@ -114,17 +114,30 @@ def _moment(moment) -> str:
     return date_format(localtime(moment), "DATETIME_FORMAT")
 
 
-class RevisionInline(admin.TabularInline):
+class RecordInline(admin.TabularInline):
+    """Rows of a comment's record: shown on its page, never added, changed or deleted."""
+
+    can_delete = False
+    extra = 0
+    max_num = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RevisionInline(RecordInline):
     """Every earlier text of the comment, and the edits its author sent."""
 
     model = Revision
     verbose_name = "version"
     verbose_name_plural = "earlier versions and edits (the text above is the current one)"
     fields = ["story", "text", "act"]
-    readonly_fields = fields
-    can_delete = False
-    extra = 0
-    max_num = 0
     ordering = ["changed_at", "id"]
 
     def get_queryset(self, request):
@@ -165,12 +178,6 @@ class RevisionInline(admin.TabularInline):
             return _edit_buttons(revision.comment_id)
         return ""
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 def _edit_buttons(comment_id: int) -> str:
     return format_html(
@@ -199,15 +206,11 @@ def _reasons_list(reasons):
     )
 
 
-class ModerationEventInline(admin.TabularInline):
+class ModerationEventInline(RecordInline):
     model = ModerationEvent
     verbose_name = "moderation step"
     verbose_name_plural = "moderation history"
     fields = ["created_at", "who", "from_status", "to_status", "explanation"]
-    readonly_fields = fields
-    can_delete = False
-    extra = 0
-    max_num = 0
     ordering = ["created_at", "id"]
 
     def get_queryset(self, request):
@@ -216,12 +219,6 @@ class ModerationEventInline(admin.TabularInline):
     @admin.display(description="by")
     def who(self, event):
         return event.actor or "automatic rules"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _bulk_status_action(status, description, verb):

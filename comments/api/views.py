@@ -21,12 +21,11 @@ from articles.services import COMMENTS, article_scope
 from comments import services
 from comments.models import Comment
 from comments.sanitize import render_comment
-from comments.views import PREVIEW_SCOPE, submit_reply
+from comments.views import PREVIEW_SCOPE, edit_from, submit_reply
 from plumbing.api.filters import MomentFilter
 from plumbing.api.schema import BAD_REQUEST, THROTTLED, error
 from plumbing.api.throttling import FixedWindowThrottle
 from plumbing.db import PreparedQuery
-from plumbing.http import client_ip
 from plumbing.ids import MAX_ID
 from plumbing.pagecache.recipe import Shared, SharedView
 
@@ -242,12 +241,7 @@ class CommentDetail(PublicComments, generics.RetrieveAPIView):
         incoming = CommentEditSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            outcome = services.edit_own(
-                comment,
-                body=incoming.validated_data["body"],
-                ip_address=client_ip(request),
-                user_agent=request.headers.get("user-agent", ""),
-            )
+            outcome = edit_from(request, comment, incoming.validated_data["body"])
         except services.CommentError as refused:
             raise_for(refused)
         output = CommentEditedSerializer(outcome, context=self.get_serializer_context())

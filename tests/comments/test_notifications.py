@@ -45,6 +45,25 @@ def test_pending_reply_emails_moderators_with_admin_link(
     assert "203.0.113.9" not in message.body
 
 
+def test_an_edit_held_beside_a_published_reply_emails_moderators(
+    settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_RULES = ["comments.moderation.TooManyLinks"]
+    settings.COMMENTS_MAX_LINKS = 0
+    comment = CommentFactory(article=ArticleFactory(title="Troops head east"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.edit_own(comment, body="Now with https://example.org/source")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.edit_own(comment, body=comment.body)  # withdrawn: nothing more to say
+
+    (message,) = mailoutbox
+    assert message.subject == "[Newsroom] Edit awaiting moderation: Troops head east"
+    assert "Now with https://example.org/source" in message.body
+    assert "1 link; the limit is 0." in message.body
+    assert "?status=edits" in message.body
+
+
 def test_approved_and_spam_replies_do_not_email_moderators(
     settings, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -365,17 +365,31 @@ def detail_url(comment_id):
     return f"/api/v1/comments/{comment_id}/"
 
 
+def post_through_the_api(api, body):
+    """The answer to a new comment's POST, under a new article."""
+    return api.post(
+        comments_url(ArticleFactory()),
+        {"name": "Ada", "email": "ada@example.org", "body": body},
+        format="json",
+    ).json()
+
+
 @pytest.fixture
 def posted(api, settings):
     """A comment posted through the API, published, and the answer to its post."""
     settings.COMMENTS_MODERATION = "none"
-    article = ArticleFactory()
-    answer = api.post(
-        comments_url(article),
-        {"name": "Ada", "email": "ada@example.org", "body": "Fist draft."},
-        format="json",
-    ).json()
+    answer = post_through_the_api(api, "Fist draft.")
     return Comment.objects.get(pk=answer["id"]), answer
+
+
+def edit_through_the_api(api, posted, body):
+    comment, answer = posted
+    return api.patch(
+        detail_url(comment.pk),
+        {"body": body},
+        format="json",
+        HTTP_X_EDIT_TOKEN=answer["edit_token"],
+    )
 
 
 def test_the_edit_token_is_given_once_and_stored_only_as_a_digest(api, posted):
@@ -392,22 +406,15 @@ def test_the_edit_token_is_given_once_and_stored_only_as_a_digest(api, posted):
         assert token not in api.get(url).content.decode()
     assert token not in api.get(comment.article.get_absolute_url()).content.decode()
     assert token not in api.get("/feeds/comments/").content.decode()
-    edited = api.patch(
-        detail_url(comment.pk), {"body": "First draft."}, format="json", HTTP_X_EDIT_TOKEN=token
-    )
+    edited = edit_through_the_api(api, posted, "First draft.")
     assert "edit_token" not in edited.json()
     assert token not in edited.content.decode()
 
 
 def test_the_author_edits_through_the_api(api, posted):
-    comment, answer = posted
+    comment, _ = posted
 
-    response = api.patch(
-        detail_url(comment.pk),
-        {"body": "First draft."},
-        format="json",
-        HTTP_X_EDIT_TOKEN=answer["edit_token"],
-    )
+    response = edit_through_the_api(api, posted, "First draft.")
 
     assert response.status_code == 200
     data = response.json()
@@ -422,14 +429,9 @@ def test_the_author_edits_through_the_api(api, posted):
 
 
 def test_an_edit_the_rules_hold_is_pending_and_readers_keep_the_old_text(api, posted):
-    comment, answer = posted
+    comment, _ = posted
 
-    response = api.patch(
-        detail_url(comment.pk),
-        {"body": THREE_LINKS},
-        format="json",
-        HTTP_X_EDIT_TOKEN=answer["edit_token"],
-    )
+    response = edit_through_the_api(api, posted, THREE_LINKS)
 
     data = response.json()
     assert (response.status_code, data["edit"], data["body_html"]) == (
@@ -472,15 +474,10 @@ def test_the_token_of_one_comment_does_not_open_another(api, posted):
 
 
 def test_after_the_window_the_api_says_why(api, posted):
-    comment, answer = posted
+    comment, _ = posted
     back_in_time(comment, 16)
 
-    response = api.patch(
-        detail_url(comment.pk),
-        {"body": "Late."},
-        format="json",
-        HTTP_X_EDIT_TOKEN=answer["edit_token"],
-    )
+    response = edit_through_the_api(api, posted, "Late.")
 
     assert response.status_code == 403
     assert "the time for this one has passed" in response.json()["detail"]
@@ -517,13 +514,8 @@ def test_bad_edits_are_400_with_field_errors(api, posted, body):
 
 def test_the_edit_token_never_reaches_a_log_line(api, settings, caplog):
     settings.COMMENTS_MODERATION = "none"
-    article = ArticleFactory()
     with caplog.at_level(logging.DEBUG):
-        answer = api.post(
-            comments_url(article),
-            {"name": "Ada", "email": "ada@example.org", "body": "Fist draft."},
-            format="json",
-        ).json()
+        answer = post_through_the_api(api, "Fist draft.")
         token = {"HTTP_X_EDIT_TOKEN": answer["edit_token"]}
         api.patch(detail_url(answer["id"]), {"body": "x" * 6000}, format="json", **token)
         api.patch(detail_url(answer["id"]), {"body": "First."}, format="json", **token)
@@ -536,13 +528,8 @@ def test_the_edit_token_never_reaches_a_log_line(api, settings, caplog):
 
 def test_no_token_when_editing_is_off(api, settings):
     settings.COMMENTS_EDIT_MINUTES = 0
-    article = ArticleFactory()
 
-    answer = api.post(
-        comments_url(article),
-        {"name": "Ada", "email": "ada@example.org", "body": "Hello."},
-        format="json",
-    ).json()
+    answer = post_through_the_api(api, "Hello.")
 
     assert (answer["edit_token"], answer["editable_until"]) == (None, None)
     assert Comment.objects.get().edit_token_digest == ""

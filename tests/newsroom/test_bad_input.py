@@ -199,12 +199,7 @@ def test_bad_input(client, settings, case):
     assert response.status_code == case.status, response.content[:500]
     assert Comment.objects.count() == before
     if case.door in ("api", "preview"):
-        message = response.json()
-        if case.names:
-            assert list(message) == [case.names]
-            assert all(isinstance(text, str) and text for text in message[case.names])
-        else:
-            assert message["detail"]
+        assert_names(response.json(), case.names)
     elif case.status == 400:
         errors = response.context["comment_form"].errors
         assert list(errors) == [case.names]
@@ -216,6 +211,15 @@ def test_bad_input(client, settings, case):
             assert f"{submission['body']}</textarea>" in html
     elif case.status == 403:
         assert f"{BODY}</textarea>" in response.content.decode()
+
+
+def assert_names(message: dict, field: str | None):
+    """An API error names the field at fault with sentences, or says what is wrong."""
+    if field:
+        assert list(message) == [field]
+        assert all(isinstance(text, str) and text for text in message[field])
+    else:
+        assert message["detail"]
 
 
 def check_bad_edit(client, settings, case):
@@ -264,12 +268,7 @@ def check_bad_edit(client, settings, case):
     assert (comment.body, comment.edited_at) == ("The published text.", None)
     assert not Revision.objects.exists()
     if case.door == "patch":
-        message = response.json()
-        if case.names:
-            assert list(message) == [case.names]
-            assert all(isinstance(text, str) and text for text in message[case.names])
-        else:
-            assert message["detail"]
+        assert_names(response.json(), case.names)
     elif case.status == 400:
         errors = response.context["form"].errors
         assert list(errors) == [case.names]
