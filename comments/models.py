@@ -107,7 +107,8 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=500, blank=True)  # private
     notify_on_reply = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
-    # When the text readers see last changed after it was published; shown as "edited".
+    # When the text readers see last changed after it was published (by its author,
+    # or a moderator's correction); shown as "edited".
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A digest of the edit token given once to an API client (services.edit_token_digest);
     # the token itself is never stored. Empty for replies sent through the form.
@@ -139,8 +140,13 @@ class Comment(models.Model):
                 fields=["article", "author_email", "fingerprint"], name="comment_duplicate_idx"
             ),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
-            # API sync: "approved since <time>".
+            # API sync: "approved since <time>", or edited since.
             models.Index(fields=["status", "moderated_at"], name="comment_published_idx"),
+            models.Index(
+                fields=["status", "edited_at"],
+                name="comment_edited_idx",
+                condition=models.Q(edited_at__isnull=False),
+            ),
         ]
         constraints = [
             # moderated_at is when an approved comment became public; sync relies on it.
@@ -185,15 +191,17 @@ class Revision(models.Model):
     class State(models.TextChoices):
         EARLIER = "earlier", "Earlier version"
         HELD = "held", "Edit awaiting moderation"
+        APPROVED = "approved", "Edit approved"
         DECLINED = "declined", "Edit declined"
-        WITHDRAWN = "withdrawn", "Edit replaced by a later one"
+        WITHDRAWN = "withdrawn", "Edit withdrawn"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
     state = models.CharField(max_length=10, choices=State.choices)
     body = models.TextField()
     body_html = models.TextField()
     # EARLIER: when this text was replaced, and by whom (empty: its author).
-    # Otherwise: when the author sent the edit, and who decided on it.
+    # Otherwise: when the author sent the edit, and who decided on it (empty: the
+    # rules, or nobody yet). An approved edit's text is also the next version's.
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -287,9 +287,14 @@ class Duplicate:
 _URL_IN_HTML = re.compile(r'href="([^"]+)"')
 
 
+def _link_hosts(html: str) -> set[str]:
+    return {(urlsplit(url).hostname or "").lower() for url in _URL_IN_HTML.findall(html)} - {""}
+
+
 def _hosts(submission: Submission) -> set[str]:
-    urls = [submission.author_url, *_URL_IN_HTML.findall(submission.body_html)]
-    hosts = {(urlsplit(url).hostname or "").lower() for url in urls if url}
+    hosts = _link_hosts(submission.body_html)
+    if submission.author_url:
+        hosts.add((urlsplit(submission.author_url).hostname or "").lower())
     hosts.add(submission.author_email.rpartition("@")[2].lower())
     return hosts - {""}
 
@@ -464,7 +469,15 @@ def site_policy(submission: Submission) -> Decision:
         return Decision(Verdict.HOLD, "policy", "Every reply waits for a moderator.")
     edited = submission.replaces
     if edited is not None and edited.status == edited.Status.APPROVED:
-        # Its author was trusted once; the rules above judged what the edit adds.
+        # Its author was trusted with this text; a link to somewhere new was never
+        # checked by anyone (a published reply must not turn into an advertisement).
+        added = _link_hosts(submission.body_html) - _link_hosts(edited.body_html)
+        if added:
+            return Decision(
+                Verdict.HOLD,
+                "edit-adds-links",
+                f"The edit adds links to {', '.join(sorted(added))}.",
+            )
         return Decision(
             Verdict.APPROVE, "edit-of-published", "An edit of a published reply by its author."
         )

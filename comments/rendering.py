@@ -34,14 +34,19 @@ GONE = {
 GONE_OTHERWISE = "This comment is no longer available."
 
 
-def _own_links(slug: str, pk: int) -> str:
-    """Edit and Delete, for the author of a reply still within the edit window."""
+def _own_links(slug: str, pk: int, *, editable: bool) -> str:
+    """Edit (while the article takes replies) and Delete, for the author of a reply
+    still within the edit window."""
     kwargs = {"slug": slug, "pk": pk}
-    return (
-        '<span class="comment-own-actions small ms-2">'
-        f'<a href="{reverse("comments:edit", kwargs=kwargs)}" '
+    edit = (
+        f'<a class="me-1" href="{reverse("comments:edit", kwargs=kwargs)}" '
         'aria-label="Edit your reply">Edit</a> '
-        f'<a class="ms-1" href="{reverse("comments:delete", kwargs=kwargs)}" '
+        if editable
+        else ""
+    )
+    return (
+        f'<span class="comment-own-actions small ms-2">{edit}'
+        f'<a href="{reverse("comments:delete", kwargs=kwargs)}" '
         'aria-label="Delete your reply">Delete</a></span>'
     )
 
@@ -102,7 +107,7 @@ def render_thread(thread: Thread, *, comments_open: bool, article_slug: str = ""
                     f'aria-label="Reply to {name}">Reply</a>'
                 )
             if entry.editable and article_slug:
-                parts.append(_own_links(article_slug, pk))
+                parts.append(_own_links(article_slug, pk, editable=comments_open))
             parts.append("</article>")
         parts.append('<ol class="children list-unstyled">' if entry.has_children else "</li>")
         parts.append("</ol></li>" * len(entry.closes))

@@ -222,11 +222,33 @@ def _after_submit(comment: Comment) -> None:
 PUBLISHABLE = (Comment.Status.APPROVED, Comment.Status.PENDING)
 
 
-def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> bool:
+class CannotDecide(CommentError):
+    """A moderator's decision that does not apply to the comment as it is now."""
+
+    status_code = 409
+
+
+class AuthorDeleted(CannotDecide):
+    def __init__(self):
+        super().__init__("Its author deleted this reply; it cannot be published again.")
+
+
+class TextChanged(CannotDecide):
+    def __init__(self):
+        super().__init__(
+            "Its author changed this reply after you opened it. Read it again, then decide."
+        )
+
+
+def set_status(
+    comment: Comment, status: str, *, actor=None, note: str = "", seen: str | None = None
+) -> bool:
     """Move a comment to `status` and record who did it (None: the system) and why.
 
-    Returns False, changing nothing, when the comment already has that status,
-    or when its author deleted it and the status would publish it again.
+    Returns False, changing nothing, when the comment already has that status.
+    Raises CannotDecide for what only authors do (delete), AuthorDeleted to
+    publish what its author deleted, and TextChanged to approve a text other
+    than the one the moderator read, when `seen` (its fingerprint) is given.
     The first approval of a reply tells the parent's author, if they asked.
     """
     with transaction.atomic():
@@ -237,8 +259,12 @@ def set_status(comment: Comment, status: str, *, actor=None, note: str = "") -> 
         )
         if current.status == status:
             return False
+        if status == Comment.Status.DELETED:
+            raise CannotDecide("Only its author deletes a reply; a moderator removes it.")
         if current.status == Comment.Status.DELETED and status in PUBLISHABLE:
-            return False  # what its author withdrew is never published again
+            raise AuthorDeleted()
+        if status == Comment.Status.APPROVED and seen is not None and seen != current.fingerprint:
+            raise TextChanged()
         approved_before = current.events.filter(to_status=Comment.Status.APPROVED).exists()
         previous = current.status
         current.status = status
@@ -275,6 +301,7 @@ def save_edit(comment: Comment, *, changed: list[str], actor=None) -> None:
             before = Comment.objects.only("body", "body_html").get(pk=comment.pk)
             comment.body, comment.body_html = before.body, before.body_html
             _replace_text(comment, corrected, render_comment(corrected), by=actor)
+            _withdraw_held(comment)
             _record(comment, actor, note="Text corrected by a moderator.")
         comment.save()
         if comment.status == Comment.Status.APPROVED and SHOWN_FIELDS & set(changed):
@@ -371,12 +398,15 @@ def edit_own(
     """Its author's new text for `comment` (check_author has passed), moderated
     again as a new reply would be.
 
-    A published reply takes the new text if the rules let it through; an edit
+    Refused (CommentsClosed) once the article takes no more replies. A published
+    reply takes the new text if the rules let it through; an edit
     they hold (or take for spam) waits beside the published text, which readers
     keep seeing. A reply not yet published simply takes the new text, and a spam
     verdict moves it to spam. A refusal (flood, duplicate) raises CommentRefused,
     changing nothing. Every edit counts against the address's flood limit.
     """
+    if not comment.article.accepts_comments():
+        raise CommentsClosed()  # deleting stays possible
     if body == comment.body and not comment.revisions.filter(state=Revision.State.HELD).exists():
         raise NothingChanged()
     submission = Submission(
@@ -476,24 +506,26 @@ def held_edit(comment: Comment) -> Revision | None:
     return comment.revisions.filter(state=Revision.State.HELD).first()
 
 
-def decide_edit(comment: Comment, *, approve: bool, actor) -> bool:
-    """A moderator's decision on the author's edit that waits; False if none waits."""
+def decide_edit(comment: Comment, edit_id: int, *, approve: bool, actor) -> bool:
+    """A moderator's decision on the author's edit `edit_id`; False, changing
+    nothing, if that edit no longer waits (decided, or replaced by a later one)."""
     with transaction.atomic():
         current = _locked(comment)
-        held = held_edit(current)
+        held = current.revisions.filter(pk=edit_id, state=Revision.State.HELD).first()
         if held is None:
             return False
         if approve:
             _replace_text(current, held.body, held.body_html, by=None)
             current.save(update_fields=["body", "body_html", "fingerprint", "edited_at"])
-            held.delete()  # its text is the comment's own now
+            held.state = Revision.State.APPROVED
             _record(current, actor, note="Approved the author's edit.")
             if current.status == Comment.Status.APPROVED:
                 discussion_changed(current.article)
         else:
-            held.state, held.changed_by = Revision.State.DECLINED, actor
-            held.save(update_fields=["state", "changed_by"])
+            held.state = Revision.State.DECLINED
             _record(current, actor, note="Declined the author's edit; the published text stays.")
+        held.changed_by = actor
+        held.save(update_fields=["state", "changed_by"])
     _copy_text(current, comment)
     return True
 
@@ -503,6 +535,7 @@ def restore_version(comment: Comment, revision: Revision, *, actor) -> None:
     with transaction.atomic():
         current = _locked(comment)
         _replace_text(current, revision.body, revision.body_html, by=actor)
+        _withdraw_held(current)
         current.save(update_fields=["body", "body_html", "fingerprint", "edited_at"])
         when = timezone.localtime(revision.changed_at).strftime("%Y-%m-%d %H:%M")
         _record(current, actor, note=f"Restored the version replaced at {when}.")

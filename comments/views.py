@@ -222,6 +222,8 @@ def edit_reply(request, slug, pk):
     article = get_object_or_404(Article.objects.published(), slug=slug)
     try:
         comment = _own_reply(request, article, pk)
+        if not article.accepts_comments():
+            raise services.CommentsClosed()
     except services.CommentError as error:
         return _cannot_change(request, article, error)
     if request.method != "POST":
@@ -249,7 +251,8 @@ def edit_reply(request, slug, pk):
             form.cleaned_data["body"],
             earlier_comment_ids=cookies.own_comment_ids(request),
         )
-    except services.CannotChange as error:  # the window closed, or a moderator acted
+    except (services.CannotChange, services.CommentsClosed) as error:
+        # The window closed, a moderator acted, or the article closed meanwhile.
         return _cannot_change(request, article, error)
     except services.CommentError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)

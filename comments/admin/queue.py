@@ -10,9 +10,10 @@ import ipaddress
 from collections import defaultdict
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count
@@ -157,7 +158,9 @@ class RevisionInline(RecordInline):
         if revision.state == State.HELD:
             return f"Edit sent by its author at {when}; awaiting moderation."
         if revision.state == State.WITHDRAWN:
-            return f"Edit sent at {when}; replaced by a later edit or withdrawn."
+            return f"Edit sent at {when}; withdrawn, or replaced by a later text."
+        if revision.state == State.APPROVED:
+            return f"Edit sent by its author at {when}; approved by {who}."
         decided = revision.changed_by or "the rules (spam)"
         return f"Edit sent at {when}; declined by {decided}."
 
@@ -175,16 +178,20 @@ class RevisionInline(RecordInline):
             url = reverse("admin:comments_comment_restore", args=[revision.comment_id, revision.pk])
             return _button(url, "Restore this version")
         if revision.state == Revision.State.HELD:
-            return _edit_buttons(revision.comment_id)
+            return _edit_buttons(revision)
         return ""
 
 
-def _edit_buttons(comment_id: int) -> str:
+def _edit_buttons(edit: Revision) -> str:
+    """Approve or decline this edit (not whichever waits when the button is pressed)."""
     return format_html(
         "{}{}",
         *(
             _button(
-                reverse("admin:comments_comment_edit_decision", args=[comment_id, decision]),
+                reverse(
+                    "admin:comments_comment_edit_decision",
+                    args=[edit.comment_id, edit.pk, decision],
+                ),
                 label,
                 f"queue-edit-{decision}",
             )
@@ -221,18 +228,28 @@ class ModerationEventInline(RecordInline):
         return event.actor or "automatic rules"
 
 
+def seen_name(comment_id: int) -> str:
+    """The queue row's hidden field: the fingerprint of the text the moderator saw."""
+    return f"seen-{comment_id}"
+
+
 def _bulk_status_action(status, description, verb):
     def action(modeladmin, request, queryset):
-        changed = sum(
-            services.set_status(comment, status, actor=request.user)
-            for comment in queryset.select_related(None).only("pk")
-        )
+        changed, refused = 0, []
+        for comment in queryset.select_related(None).only("pk", "author_name"):
+            try:
+                seen = request.POST.get(seen_name(comment.pk))
+                changed += services.set_status(comment, status, actor=request.user, seen=seen)
+            except services.CannotDecide as refusal:
+                refused.append(f"{comment.author_name}: {refusal.message}")
         modeladmin.message_user(
             request,
             ngettext("%(count)d comment %(verb)s.", "%(count)d comments %(verb)s.", changed)
             % {"count": changed, "verb": verb},
             messages.SUCCESS,
         )
+        for refusal in refused:
+            modeladmin.message_user(request, refusal, messages.WARNING)
 
     action.__name__ = f"mark_{status}"
     return admin.action(description=description, permissions=["change"])(action)
@@ -285,7 +302,37 @@ RECORD = [
     (Status.PENDING, "held"),
     (Status.SPAM, "spam"),
     (Status.REMOVED, "removed"),
+    (Status.DELETED, "deleted"),
 ]
+
+
+class CommentForm(forms.ModelForm):
+    """A comment's page. It remembers which text the moderator opened, so a save
+    cannot quietly undo an edit its author made meanwhile; and only authors
+    delete (moderators remove)."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Comment
+        fields = ["status", "body"]  # the admin names the rest (fieldsets)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["seen"] = self.instance.fingerprint
+        status = self.fields.get("status")
+        if status is not None:
+            status.choices = [c for c in status.choices if c[0] != Status.DELETED]
+
+    def clean(self):
+        seen = self.cleaned_data.get("seen")
+        # The instance was read again for this POST: it holds the text as it is now.
+        if seen and seen != self.instance.fingerprint:
+            raise ValidationError(
+                "Its author changed this reply while you had it open; nothing was saved. "
+                "Read it again below, then make your change."
+            )
+        return super().clean()
 
 
 class QueueChangeList(ChangeList):
@@ -343,9 +390,10 @@ class CommentAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [RevisionInline, ModerationEventInline]
+    form = CommentForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["status", "article_link", "parent", "body", "rendered"]}),
+        (None, {"fields": ["status", "article_link", "parent", "body", "rendered", "seen"]}),
         (
             "Author (private)",
             {
@@ -373,6 +421,11 @@ class CommentAdmin(admin.ModelAdmin):
         "moderated_by",
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == Status.DELETED:
+            return [*self.readonly_fields, "status"]  # its author's choice, kept
+        return self.readonly_fields
+
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
 
@@ -390,7 +443,7 @@ class CommentAdmin(admin.ModelAdmin):
             ),
             path("approve-author/", approve_author, name="comments_comment_approve_author"),
             path(
-                "<path:object_id>/edit/<slug:decision>/",
+                "<path:object_id>/edits/<int:edit>/<slug:decision>/",
                 self.admin_site.admin_view(self.edit_decision_view),
                 name="comments_comment_edit_decision",
             ),
@@ -482,18 +535,23 @@ class CommentAdmin(admin.ModelAdmin):
         return reverse("admin:comments_comment_changelist")
 
     @method_decorator(require_POST)
-    def edit_decision_view(self, request, object_id, decision):
+    def edit_decision_view(self, request, object_id, edit, decision):
         """Approve or decline the edit its author sent for a published reply."""
         comment = self._row(request, object_id, decision, EDIT_DECISIONS)
         if not self.has_change_permission(request, comment):
             raise PermissionDenied
-        if services.decide_edit(comment, approve=decision == "approve", actor=request.user):
-            done = "approved: readers see it" if decision == "approve" else "declined"
+        approve = decision == "approve"
+        if services.decide_edit(comment, edit, approve=approve, actor=request.user):
+            done = "approved: readers see it" if approve else "declined"
             self.message_user(
                 request, f"The edit of {comment.author_name}'s reply: {done}.", messages.SUCCESS
             )
         else:
-            self.message_user(request, "No edit of this reply waits.", messages.WARNING)
+            self.message_user(
+                request,
+                "This edit no longer waits: it was decided, or its author sent another.",
+                messages.WARNING,
+            )
         return HttpResponseRedirect(self._back(request))
 
     @method_decorator(require_POST)
@@ -523,7 +581,16 @@ class CommentAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, comment):
             raise PermissionDenied
         status = DECISIONS[decision][0]
-        changed = services.set_status(comment, status, actor=request.user)
+        try:
+            changed = services.set_status(
+                comment, status, actor=request.user, seen=request.GET.get("seen")
+            )
+        except services.CannotDecide as refusal:
+            # The script falls back to the plain form, which shows this.
+            if request.headers.get("accept", "").startswith("application/json"):
+                return JsonResponse({"detail": refusal.message}, status=refusal.status_code)
+            self.message_user(request, refusal.message, messages.WARNING)
+            return HttpResponseRedirect(self._back(request))
         if request.headers.get("accept", "").startswith("application/json"):
             # The queue's script changes the row in place (static/js/queue.js).
             return JsonResponse(
@@ -565,10 +632,13 @@ class CommentAdmin(admin.ModelAdmin):
             )
         return format_html(
             '<div class="queue-reply" id="comment-row-{}">'
+            '<input type="hidden" name="{}" value="{}">'
             '<p class="queue-context">{}</p>'
             '<div class="comment-preview">{}</div>{}{}'
             '<p class="queue-more"><a href="{}">Details and history</a></p></div>',
             comment.pk,
+            seen_name(comment.pk),
+            comment.fingerprint,
             context,
             mark_safe(comment.body_html),  # noqa: S308 (sanitized when it was written)
             self.reasons(comment) or "",
@@ -589,7 +659,7 @@ class CommentAdmin(admin.ModelAdmin):
             _moment(held.changed_at),
             mark_safe(held.body_html),  # noqa: S308 (sanitized when it was written)
             _reasons_list(held.reasons),
-            _edit_buttons(comment.pk),
+            _edit_buttons(held),
         )
 
     @admin.display(description="author")
@@ -639,7 +709,9 @@ class CommentAdmin(admin.ModelAdmin):
             'class="button queue-decision queue-{}" aria-keyshortcuts="{}">{}</button>',
             (
                 (
-                    reverse("admin:comments_comment_decide", args=[comment.pk, decision]),
+                    # An approval names the text it approves (services.TextChanged).
+                    reverse("admin:comments_comment_decide", args=[comment.pk, decision])
+                    + (f"?seen={comment.fingerprint}" if decision == "approve" else ""),
                     decision,
                     DECISIONS[decision][2],
                     DECISIONS[decision][1],

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from comments.models import Comment, ModerationEvent
+from comments.models import Comment, ModerationEvent, Revision
 from comments.validators import validate_web_url
 from plumbing.db import IsoUtc
 from plumbing.ids import MAX_ID
@@ -87,7 +88,8 @@ class CommentSerializer(serializers.Serializer):
     edited_at = serializers.DateTimeField(
         read_only=True,
         allow_null=True,
-        help_text="When its author last changed the text readers see; null if never.",
+        help_text="When the text readers see last changed after publication (its author's "
+        "edit, or a moderator's correction); null if never.",
     )
     url = serializers.URLField(read_only=True, help_text="The comment's permalink on the site.")
 
@@ -282,6 +284,17 @@ class ModerationEventSerializer(serializers.ModelSerializer):
         fields = ["created_at", "actor", "from_status", "to_status", "reasons", "note"]
 
 
+class HeldEditSerializer(serializers.ModelSerializer):
+    """An edit its author sent for a published comment, waiting beside its text."""
+
+    sent_at = serializers.DateTimeField(source="changed_at", read_only=True)
+
+    class Meta:
+        model = Revision
+        fields = ["id", "body", "body_html", "reasons", "sent_at"]
+        read_only_fields = fields
+
+
 class ModerationCommentSerializer(serializers.ModelSerializer):
     """A comment with everything a moderator needs, private fields included."""
 
@@ -290,6 +303,20 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
         source="moderated_by.get_username", read_only=True, allow_null=True, default=None
     )
     history = ModerationEventSerializer(source="events", many=True, read_only=True)
+    fingerprint = serializers.CharField(
+        read_only=True,
+        help_text="Names the text as it is now: send it as `seen` when approving, and an "
+        "approval of a text its author changed since is refused (409).",
+    )
+    held_edit = serializers.SerializerMethodField(
+        help_text="The edit its author sent, waiting for a decision (edits/<id>/approve/ "
+        "or decline/); readers see `body_html` until then."
+    )
+
+    @extend_schema_field(HeldEditSerializer(allow_null=True))
+    def get_held_edit(self, comment):
+        held = getattr(comment, "held_edits", None)
+        return HeldEditSerializer(held[0]).data if held else None
 
     class Meta:
         model = Comment
@@ -308,8 +335,11 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
             "user_agent",
             "notify_on_reply",
             "created_at",
+            "edited_at",
             "moderated_at",
             "moderated_by",
+            "fingerprint",
+            "held_edit",
             "history",
         ]
         read_only_fields = fields
@@ -318,4 +348,10 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
 class ModerationNoteSerializer(serializers.Serializer):
     note = StrictCharField(
         required=False, allow_blank=True, max_length=300, help_text="Why, for the history."
+    )
+    seen = StrictCharField(
+        required=False,
+        max_length=32,
+        help_text="The `fingerprint` of the text you read: an approval is refused (409) if "
+        "its author has changed the text since.",
     )

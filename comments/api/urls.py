@@ -26,4 +26,12 @@ urlpatterns = [
         )
         for action in views.ACTIONS
     ),
+    *(
+        path(
+            f"moderation/comments/<id:pk>/edits/<id:edit>/{decision}/",
+            views.EditDecision.as_view(approve=decision == "approve"),
+            name=f"moderation-edit-{decision}",
+        )
+        for decision in ("approve", "decline")
+    ),
 ]

@@ -3,6 +3,7 @@ import functools
 import django_filters
 from django import forms
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 from articles.models import Article
 from articles.services import COMMENTS, article_scope
 from comments import services
-from comments.models import Comment
+from comments.models import Comment, Revision
 from comments.sanitize import render_comment
 from comments.views import PREVIEW_SCOPE, edit_from, submit_reply
 from plumbing.api.filters import MomentFilter
@@ -94,15 +95,18 @@ class IdFilter(django_filters.NumberFilter):
 class ArticleCommentFilter(django_filters.FilterSet):
     parent = IdFilter(field_name="parent_id", help_text="Only replies to this comment.")
     since = MomentFilter(
-        field_name="moderated_at",
-        lookup_expr="gt",
-        help_text="ISO 8601. Only comments published after this moment (including older "
-        "comments approved since), for incremental sync.",
+        method="filter_since",
+        help_text="ISO 8601. Only comments published or edited after this moment "
+        "(including older comments approved since), for incremental sync.",
     )
 
     class Meta:
         model = Comment
         fields = ["parent", "since"]
+
+    def filter_since(self, queryset, name, moment):
+        # Each side has its index: comment_published_idx and comment_edited_idx.
+        return queryset.filter(Q(moderated_at__gt=moment) | Q(edited_at__gt=moment))
 
 
 class PublicCommentFilter(ArticleCommentFilter):
@@ -228,6 +232,8 @@ class CommentDetail(PublicComments, generics.RetrieveAPIView):
 
     def _own(self, request, pk) -> Comment:
         comment = Comment.objects.select_related("article").filter(pk=pk).first()
+        if comment is not None and not comment.article.is_public:
+            comment = None  # as for any comment the public cannot reach
         token = request.headers.get(EDIT_TOKEN_HEADER, "")
         try:
             return services.check_author(
@@ -323,7 +329,10 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
         except services.CommentError as refused:
             raise_for(refused)
         output = CommentCreatedSerializer(comment, context=self.get_serializer_context())
-        return Response(output.data, status=status.HTTP_201_CREATED)
+        response = Response(output.data, status=status.HTTP_201_CREATED)
+        # It carries the edit token: for this client alone, and kept by nobody.
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class PreviewSerializer(serializers.Serializer):
@@ -371,15 +380,24 @@ class ModerationStatusFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Comment.Status.choices, help_text="The queue to list; all statuses if left out."
     )
+    edit_waiting = django_filters.BooleanFilter(
+        method="filter_edit_waiting",
+        help_text="true: only comments with an edit by their author awaiting a decision.",
+    )
 
     class Meta:
         model = Comment
-        fields = ["status"]
+        fields = ["status", "edit_waiting"]
+
+    def filter_edit_waiting(self, queryset, name, value):
+        waiting = Exists(Revision.objects.filter(comment=OuterRef("pk"), state=Revision.State.HELD))
+        return queryset.filter(waiting if value else ~waiting)
 
 
 def moderation_queryset():
+    held = Revision.objects.filter(state=Revision.State.HELD)
     return Comment.objects.select_related("article", "moderated_by").prefetch_related(
-        "events__actor"
+        "events__actor", Prefetch("revisions", queryset=held, to_attr="held_edits")
     )
 
 
@@ -437,20 +455,58 @@ class ModerationAction(PrivateAnswers, APIView):
             401: error("No credentials."),
             403: error("Not a moderator."),
             404: error("No such comment."),
+            409: error("Its author deleted it, or changed the text since `seen`."),
         },
     )
     def post(self, request, pk):
         comment = get_object_or_404(Comment, pk=pk)
         note = ModerationNoteSerializer(data=request.data)
         note.is_valid(raise_exception=True)
-        services.set_status(
-            comment,
-            ACTIONS[self.moderation_action],
-            actor=request.user,
-            note=note.validated_data.get("note", ""),
-        )
+        try:
+            services.set_status(
+                comment,
+                ACTIONS[self.moderation_action],
+                actor=request.user,
+                note=note.validated_data.get("note", ""),
+                seen=note.validated_data.get("seen"),
+            )
+        except services.CannotDecide as refusal:
+            raise Conflict(refusal.message) from None
         fresh = moderation_queryset().get(pk=pk)
         return Response(ModerationCommentSerializer(fresh).data)
 
     def get_view_name(self):
         return f"{self.moderation_action.title()} a comment"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The comment is no longer as you saw it."
+    default_code = "conflict"
+
+
+class EditDecision(PrivateAnswers, APIView):
+    """Approve or decline an edit its author sent for a published comment."""
+
+    permission_classes = [IsModerator]
+    throttle_classes = []
+    approve = True  # set per URL
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ModerationCommentSerializer,
+            401: error("No credentials."),
+            403: error("Not a moderator."),
+            404: error("No such comment."),
+            409: error("That edit no longer waits: decided, or replaced by a later one."),
+        },
+    )
+    def post(self, request, pk, edit):
+        comment = get_object_or_404(Comment, pk=pk)
+        if not services.decide_edit(comment, edit, approve=self.approve, actor=request.user):
+            raise Conflict("That edit no longer waits: it was decided, or replaced by a later one.")
+        return Response(ModerationCommentSerializer(moderation_queryset().get(pk=pk)).data)
+
+    def get_view_name(self):
+        return f"{'Approve' if self.approve else 'Decline'} an author's edit"

@@ -207,15 +207,87 @@ def test_a_later_edit_replaces_the_one_that_waits(client, published):
 
 def test_a_moderator_approves_or_declines_the_edit_that_waits(client, published, moderator):
     sent_from(client, published).post(edit_url(published), {"body": THREE_LINKS})
+    edit = services.held_edit(published)
 
-    assert services.decide_edit(published, approve=True, actor=moderator)
+    assert services.decide_edit(published, edit.pk, approve=True, actor=moderator)
 
     published.refresh_from_db()
     assert published.body == THREE_LINKS
     assert published.edited_at is not None
     assert "c.example/3" in page(type(client)(), published.article)
     assert published.events.last().actor == moderator
-    assert not services.decide_edit(published, approve=False, actor=moderator)  # none waits
+    edit.refresh_from_db()
+    assert (edit.state, edit.changed_by) == (Revision.State.APPROVED, moderator)
+    assert not services.decide_edit(published, edit.pk, approve=False, actor=moderator)
+
+
+def test_a_moderator_decides_the_edit_they_read_not_a_later_one(client, published, moderator):
+    sent_from(client, published).post(edit_url(published), {"body": THREE_LINKS})
+    read = services.held_edit(published)
+    client.post(edit_url(published), {"body": f"{THREE_LINKS} https://evil.example/"})
+
+    assert not services.decide_edit(published, read.pk, approve=True, actor=moderator)
+
+    published.refresh_from_db()
+    assert published.body == "The first figure was 12 %."
+    assert "evil.example" in services.held_edit(published).body  # still waits
+
+
+def test_an_edit_that_adds_a_link_to_a_new_site_waits(client, published, settings):
+    settings.COMMENTS_MODERATION = "first"
+    sent_from(client, published).post(
+        edit_url(published), {"body": "The figure was 12 %: see https://shop.example/deal"}
+    )
+
+    published.refresh_from_db()
+    assert published.body == "The first figure was 12 %."
+    held = services.held_edit(published)
+    assert held.reasons == [
+        {
+            "rule": "edit-adds-links",
+            "verdict": "hold",
+            "detail": "The edit adds links to shop.example.",
+        }
+    ]
+
+
+def test_approving_a_reply_its_author_rewrote_after_it_was_read_is_refused(client, moderator):
+    pending = CommentFactory(status="pending", body="Benign text.")
+    read = pending.fingerprint
+    sent_from(client, pending).post(edit_url(pending), {"body": "BUY PILLS"})
+
+    with pytest.raises(services.TextChanged):
+        services.set_status(pending, "approved", actor=moderator, seen=read)
+
+    assert Comment.objects.get(pk=pending.pk).status == "pending"
+    client.force_login(moderator)
+    decide = reverse("admin:comments_comment_decide", args=[pending.pk, "approve"])
+    response = client.post(f"{decide}?seen={read}", follow=True)
+    assert "changed this reply after you opened it" in response.content.decode()
+    bulk = client.post(
+        reverse("admin:comments_comment_changelist"),
+        {"action": "mark_approved", "_selected_action": [pending.pk], f"seen-{pending.pk}": read},
+        follow=True,
+    )
+    assert "0 comments approved." in bulk.content.decode()
+    assert Comment.objects.get(pk=pending.pk).status == "pending"
+
+
+def test_a_moderators_save_does_not_undo_an_authors_later_edit(client, published, moderator):
+    client.force_login(moderator)
+    url = reverse("admin:comments_comment_change", args=[published.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    for inline in ("events", "revisions"):
+        data.update({f"{inline}-TOTAL_FORMS": "0", f"{inline}-INITIAL_FORMS": "0"})
+    sent_from(type(client)(), published).post(edit_url(published), {"body": NEW_TEXT})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "changed this reply while you had it open" in response.content.decode()
+    published.refresh_from_db()
+    assert published.body == NEW_TEXT
 
 
 def test_an_edit_that_turns_a_reply_into_spam_changes_nothing_readers_see(client, published):
@@ -339,9 +411,13 @@ def test_a_deleted_reply_without_answers_is_gone_and_stays_gone(client, publishe
     again = client.post(edit_url(published), {"body": NEW_TEXT})
     assert again.status_code == 403
     assert "You have deleted this reply." in again.content.decode()
-    # Moderators cannot publish what its author withdrew.
-    assert not services.set_status(published, "approved", actor=moderator)
+    # Moderators cannot publish what its author withdrew, nor pose as its author.
+    with pytest.raises(services.AuthorDeleted):
+        services.set_status(published, "approved", actor=moderator)
     assert Comment.objects.get(pk=published.pk).status == "deleted"
+    other = CommentFactory()
+    with pytest.raises(services.CannotDecide):
+        services.set_status(other, "deleted", actor=moderator)
 
 
 def test_the_author_may_delete_a_reply_that_waits(client):
@@ -583,8 +659,9 @@ def test_the_queue_lists_edits_that_wait_and_decides_them(client, published, mod
 
     queue = client.get(changelist, {"status": "edits"})
     html = queue.content.decode()
+    edit = services.held_edit(published)
     decided = client.post(
-        reverse("admin:comments_comment_edit_decision", args=[published.pk, "decline"]),
+        reverse("admin:comments_comment_edit_decision", args=[published.pk, edit.pk, "decline"]),
         {"next": f"{changelist}?status=edits"},
     )
 
@@ -611,3 +688,102 @@ def test_a_reply_its_author_deleted_offers_moderators_no_way_back(client, publis
     assert "queue-approve" not in queue.content.decode()
     assert approve.status_code == 302
     assert Comment.objects.get(pk=published.pk).status == "deleted"
+
+
+def test_the_admin_index_counts_edits_that_wait(client, published, moderator):
+    sent_from(client, published).post(edit_url(published), {"body": THREE_LINKS})
+    client.force_login(moderator)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert "<strong>1</strong> edit of published replies awaiting moderation" in html
+
+
+# --- The moderation API -------------------------------------------------------------
+
+MODERATION = "/api/v1/moderation/comments/"
+
+
+def test_the_moderation_api_shows_and_decides_edits_that_wait(client, published, moderator_api):
+    sent_from(client, published).post(edit_url(published), {"body": THREE_LINKS})
+
+    waiting = moderator_api.get(MODERATION, {"edit_waiting": "true"}).json()["results"]
+    (item,) = waiting
+    edit = item["held_edit"]
+    approved = moderator_api.post(f"{MODERATION}{published.pk}/edits/{edit['id']}/approve/")
+    again = moderator_api.post(f"{MODERATION}{published.pk}/edits/{edit['id']}/decline/")
+
+    assert (item["id"], edit["body"]) == (published.pk, THREE_LINKS)
+    assert edit["reasons"][0]["rule"] == "too-many-links"
+    assert approved.status_code == 200
+    assert approved.json()["held_edit"] is None
+    assert approved.json()["body"] == THREE_LINKS
+    assert again.status_code == 409
+    assert moderator_api.get(MODERATION, {"edit_waiting": "true"}).json()["results"] == []
+
+
+def test_the_moderation_api_refuses_to_approve_a_text_it_did_not_see(client, moderator_api):
+    pending = CommentFactory(status="pending", body="Benign text.")
+    seen = moderator_api.get(MODERATION, {"status": "pending"}).json()["results"][0]
+    sent_from(client, pending).post(edit_url(pending), {"body": "BUY PILLS"})
+
+    refused = moderator_api.post(
+        f"{MODERATION}{pending.pk}/approve/", {"seen": seen["fingerprint"]}, format="json"
+    )
+
+    assert refused.status_code == 409
+    assert "changed this reply after you opened it" in refused.json()["detail"]
+    assert Comment.objects.get(pk=pending.pk).status == "pending"
+
+
+def test_the_moderation_api_cannot_publish_what_its_author_deleted(
+    client, published, moderator_api
+):
+    sent_from(client, published).post(delete_url(published))
+
+    response = moderator_api.post(f"{MODERATION}{published.pk}/approve/")
+
+    assert response.status_code == 409
+    assert Comment.objects.get(pk=published.pk).status == "deleted"
+
+
+# --- Closed and unpublished articles -------------------------------------------------
+
+
+def test_once_comments_close_the_author_may_delete_but_not_edit(client, published, api):
+    published.article.comments_close_at = timezone.now() - timedelta(minutes=1)
+    published.article.save()
+    sent_from(client, published)
+
+    html = page(client, published.article)
+    edit = client.post(edit_url(published), {"body": NEW_TEXT})
+
+    assert edit_url(published) not in html
+    assert delete_url(published) in html
+    assert edit.status_code == 403
+    assert "Comments are closed for this article." in edit.content.decode()
+    assert client.post(delete_url(published)).status_code == 303
+
+
+def test_the_api_treats_a_comment_under_an_unpublished_article_as_unknown(api, posted):
+    comment, answer = posted
+    comment.article.status = "draft"
+    comment.article.save()
+
+    response = api.delete(detail_url(comment.pk), HTTP_X_EDIT_TOKEN=answer["edit_token"])
+
+    assert response.status_code == 403
+    assert "X-Edit-Token" in response.json()["detail"]
+    assert Comment.objects.get(pk=comment.pk).status == "approved"
+
+
+def test_the_answer_that_carries_the_edit_token_is_kept_by_nobody(api, settings):
+    response = api.post(
+        comments_url(ArticleFactory()),
+        {"name": "Ada", "email": "ada@example.org", "body": "Hello."},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]

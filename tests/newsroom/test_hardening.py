@@ -47,8 +47,11 @@ def test_behind_a_proxy_one_clients_wrong_passwords_lock_out_only_that_client(se
     assert colleague.session["_auth_user_id"] == str(editor.pk)
 
 
+# Transactional, so the follow-up runs after a real commit; serialized_rollback, as
+# every transactional test here (tests/plumbing/test_db.py says why).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failing_follow_up_after_commit_does_not_change_the_answer(
-    api, settings, monkeypatch, caplog, transactional_db
+    api, settings, monkeypatch, caplog
 ):
     settings.COMMENTS_MODERATION = "all"
     settings.COMMENTS_MODERATORS = ["desk@example.org"]

@@ -130,8 +130,8 @@ def test_form_errors_are_summarised_with_links_and_the_form_returns_to_its_ancho
     html = response.content.decode()
     summary = html[html.index('class="alert alert-danger form-error-summary"') :]
     summary = summary[: summary.index("</div>")]
-    assert '<a href="#id_name">Name: This field is required.</a>' in summary
-    assert '<a href="#id_email">E-mail: This field is required.</a>' in summary
+    assert '<a class="alert-link" href="#id_name">Name: This field is required.</a>' in summary
+    assert '<a class="alert-link" href="#id_email">E-mail: This field is required.</a>' in summary
     assert f'action="{post_url(article)}#respond"' in html
 
 

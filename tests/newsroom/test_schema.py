@@ -29,6 +29,10 @@ EXPECTED_OPERATIONS = {
         (f"/api/v1/moderation/comments/{{id}}/{action}/", "post")
         for action in ("approve", "spam", "remove", "restore")
     ),
+    *(
+        (f"/api/v1/moderation/comments/{{id}}/edits/{{edit}}/{decision}/", "post")
+        for decision in ("approve", "decline")
+    ),
 }
 
 

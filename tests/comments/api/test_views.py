@@ -110,6 +110,19 @@ def test_since_returns_what_was_published_after_it_including_late_approvals(api)
     assert ids(response) == [written_early.pk, fresh.pk]
 
 
+def test_since_returns_what_was_edited_after_it(api):
+    article = ArticleFactory()
+    now = timezone.now()
+    long_ago = now - timedelta(days=1)
+    CommentFactory(article=article, created_at=long_ago)
+    edited = CommentFactory(article=article, created_at=long_ago, edited_at=now)
+
+    since = (now - timedelta(hours=1)).isoformat()
+    response = api.get(f"/api/v1/articles/{article.slug}/comments/", {"since": since})
+
+    assert ids(response) == [edited.pk]
+
+
 def test_comment_detail(api):
     comment = CommentFactory()
 
