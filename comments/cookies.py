@@ -1,4 +1,4 @@
-"""The two cookies a commenter may get, both signed so they cannot be forged.
+"""The cookies a reader may get, all signed so they cannot be forged.
 
 - "Remember me": name, e-mail and website to prefill the form. Set only when
   the reader ticks the box; unticking it deletes the cookie.
@@ -6,6 +6,8 @@
   alone sees their own replies awaiting moderation in the thread, and a
   browser whose earlier reply was approved counts as a returning author (an
   e-mail address alone proves nothing: anyone can type it).
+- Reported: ids of the replies this browser reported, so it reports each once.
+  Nothing on a page depends on it, so it leaves pages shared.
 """
 
 import json
@@ -59,16 +61,33 @@ def forget_author(response) -> None:
     response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
 
 
+class IdsCookie:
+    """A signed cookie listing comment ids, the most recent `limit` of them."""
+
+    def __init__(self, name: str, salt: str, max_age: int, limit: int):
+        self.name, self.salt, self.max_age, self.limit = name, salt, max_age, limit
+
+    def read(self, request) -> frozenset[int]:
+        raw = request.get_signed_cookie(self.name, default="", salt=self.salt, max_age=self.max_age)
+        return frozenset(filter(None, map(parse_id, raw.split(","))))
+
+    def add(self, request, response, comment_id: int) -> None:
+        ids = [*sorted(self.read(request) - {comment_id}), comment_id][-self.limit :]
+        response.set_signed_cookie(
+            self.name,
+            ",".join(str(i) for i in ids),
+            salt=self.salt,
+            **_cookie_options(self.max_age),
+        )
+
+
+OWN = IdsCookie(OWN_COOKIE, OWN_SALT, OWN_MAX_AGE, OWN_LIMIT)
+REPORTED = IdsCookie("newsroom_reported", "comments.reported", 90 * 24 * 60 * 60, 50)
+
+
 def own_comment_ids(request) -> frozenset[int]:
-    raw = request.get_signed_cookie(OWN_COOKIE, default="", salt=OWN_SALT, max_age=OWN_MAX_AGE)
-    return frozenset(filter(None, map(parse_id, raw.split(","))))
+    return OWN.read(request)
 
 
 def add_own_comment(request, response, comment_id: int) -> None:
-    ids = [*sorted(own_comment_ids(request)), comment_id][-OWN_LIMIT:]
-    response.set_signed_cookie(
-        OWN_COOKIE,
-        ",".join(str(i) for i in ids),
-        salt=OWN_SALT,
-        **_cookie_options(OWN_MAX_AGE),
-    )
+    OWN.add(request, response, comment_id)

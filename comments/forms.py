@@ -20,6 +20,7 @@ from plumbing.text import (
     reject_invisible_formatting,
 )
 
+from .models import Report
 from .moderation import FormEvidence
 from .sanitize import COMMENT_TAGS
 from .validators import validate_web_url
@@ -218,6 +219,33 @@ class EditForm(forms.Form):
             Submit("submit", "Save changes", css_class="mt-2"),
             SecondarySubmit(PREVIEW, "Preview", css_class="mt-2 ms-2"),
         )
+
+
+class ReportForm(forms.Form):
+    """A reader's report of a published reply."""
+
+    reason = forms.ChoiceField(
+        label="What is wrong with this reply?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Anything a moderator should know (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": "500"}),
+        validators=[reject_control_characters_in_text],
+    )
+
+    def __init__(self, *args, comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "reportform"
+        self.helper.form_action = reverse(
+            "comments:report", kwargs={"slug": comment.article.slug, "pk": comment.pk}
+        )
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout("reason", "note", Submit("submit", "Send report"))
 
 
 # Stands for the article in the markup made once per process; it shows only in

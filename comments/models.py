@@ -235,6 +235,55 @@ class Revision(models.Model):
         return f"{self.get_state_display()} of comment {self.comment_id}"
 
 
+class Report(models.Model):
+    """A reader's word that a published reply needs a moderator's look.
+
+    Who reported, and why, is for moderators alone. One report per reply from an
+    address (an IPv6 subscriber's /64), so one client with many cookies counts
+    once towards COMMENTS_REPORT_THRESHOLD.
+    """
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abuse or harassment"
+        OFF_TOPIC = "off-topic", "Off-topic"
+        PERSONAL = "personal", "Personal information"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    # Where it came from, as the flood rule counts addresses ("flood:unknown" and all).
+    reporter = models.CharField(max_length=64, editable=False)  # private
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set when a moderator has looked and left the reply as it is.
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_address"),
+        ]
+        indexes = [
+            # The Reported queue: replies with reports nobody has dismissed.
+            models.Index(
+                fields=["comment"],
+                name="report_open_idx",
+                condition=models.Q(dismissed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on comment {self.comment_id}"
+
+
 class ModerationEvent(models.Model):
     """One change of a comment's status, by a person or by the rules, and why."""
 

@@ -17,6 +17,7 @@ from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
 
 from .models import Comment
+from .paths import comment_path
 from .threads import Thread
 
 
@@ -59,6 +60,7 @@ def render_thread(thread: Thread, *, comments_open: bool, article_slug: str = ""
     reply_query = thread.reply_query
     months = {number: str(name) for number, name in MONTHS.items()}  # translated once
     zone = timezone.get_current_timezone()
+    reports = comment_path("comments:report") if article_slug else None
     parts = ['<ol class="comment-list list-unstyled">']
     for entry in thread.entries:
         comment = entry.comment
@@ -105,6 +107,12 @@ def render_thread(thread: Thread, *, comments_open: bool, article_slug: str = ""
                     '<a class="comment-reply-link small" '
                     f'href="{reply_query}replytocom={pk}#respond" '
                     f'aria-label="Reply to {name}">Reply</a>'
+                )
+            if reports is not None and not entry.awaiting_moderation:
+                parts.append(
+                    '<a class="comment-report-link small ms-2" '
+                    f'href="{reports.path(article_slug, pk)}" rel="nofollow" '
+                    f'aria-label="Report the reply of {name}">Report</a>'
                 )
             if entry.editable and article_slug:
                 parts.append(_own_links(article_slug, pk, editable=comments_open))

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -29,7 +30,7 @@ from plumbing.db import PreparedInsert, after_commit
 from plumbing.pagecache import versions
 
 from . import tasks
-from .models import BlockedTerm, Comment, ModerationEvent, Revision
+from .models import BlockedTerm, Comment, ModerationEvent, Report, Revision
 from .moderation import (
     BLOCKLIST,
     Decision,
@@ -37,6 +38,7 @@ from .moderation import (
     Submission,
     Verdict,
     count_reply,
+    flood_key,
     moderate,
 )
 from .sanitize import render_comment
@@ -241,7 +243,13 @@ class TextChanged(CannotDecide):
 
 
 def set_status(
-    comment: Comment, status: str, *, actor=None, note: str = "", seen: str | None = None
+    comment: Comment,
+    status: str,
+    *,
+    actor=None,
+    note: str = "",
+    seen: str | None = None,
+    reasons: list[dict] | None = None,
 ) -> bool:
     """Move a comment to `status` and record who did it (None: the system) and why.
 
@@ -249,14 +257,11 @@ def set_status(
     Raises CannotDecide for what only authors do (delete), AuthorDeleted to
     publish what its author deleted, and TextChanged to approve a text other
     than the one the moderator read, when `seen` (its fingerprint) is given.
+    `reasons` explain an automatic decision, on the comment and in its history.
     The first approval of a reply tells the parent's author, if they asked.
     """
     with transaction.atomic():
-        current = (
-            Comment.objects.select_for_update(of=("self",))
-            .select_related("article")
-            .get(pk=comment.pk)
-        )
+        current = _locked(comment)
         if current.status == status:
             return False
         if status == Comment.Status.DELETED:
@@ -270,14 +275,28 @@ def set_status(
         current.status = status
         current.moderated_at = timezone.now()
         current.moderated_by = actor
-        current.save(update_fields=["status", "moderated_at", "moderated_by"])
+        changed = ["status", "moderated_at", "moderated_by"]
+        if reasons is not None:
+            current.moderation_reasons = reasons
+            changed.append("moderation_reasons")
+        current.save(update_fields=changed)
         ModerationEvent.objects.create(
-            comment=current, actor=actor, from_status=previous, to_status=status, note=note[:300]
+            comment=current,
+            actor=actor,
+            from_status=previous,
+            to_status=status,
+            note=note[:300],
+            reasons=reasons or [],
         )
         if Comment.Status.APPROVED in (previous, status):
             # Between held, spam and removed nothing changes for readers: no version
             # moves, so the public ETag of the thread says nothing about it.
             discussion_changed(current.article)
+        if status == Comment.Status.APPROVED and actor is not None:
+            # A moderator read it and published it: what readers reported is answered.
+            current.reports.filter(dismissed_at__isnull=True).update(
+                dismissed_at=current.moderated_at, dismissed_by=actor
+            )
         if status == Comment.Status.APPROVED and current.parent_id and not approved_before:
             after_commit(tasks.notify_reply.enqueue, current.pk)
     comment.status, comment.moderated_at, comment.moderated_by = (
@@ -458,7 +477,7 @@ def edit_own(
                 reasons=outcome.reasons,
             )
             if held and settings.COMMENTS_MODERATORS:
-                after_commit(partial(tasks.notify_moderators.enqueue, edit=True), current.pk)
+                after_commit(partial(tasks.notify_moderators.enqueue, about="edit"), current.pk)
             published = False
         else:
             _replace_text(current, body, submission.body_html, by=None)
@@ -608,6 +627,99 @@ def delete_comments(comments) -> int:
         Comment.objects.filter(pk__in=asked).delete()
         discussion_changed(*articles)
     return len(asked)
+
+
+# --- Reports from readers ---------------------------------------------------------
+
+
+class NotReportable(CommentError):
+    """Only what readers can see can be reported; the same answer for anything else."""
+
+    status_code = 404
+
+    def __init__(self):
+        super().__init__("This reply is not available.")
+
+
+REPORT_THANKS = "Thank you. A moderator will look at this reply."
+
+
+def report(
+    comment_id: int,
+    *,
+    reason: str,
+    note: str = "",
+    ip_address: str | None = None,
+    reported_before: frozenset[int] = frozenset(),
+) -> str:
+    """A reader reports a published reply; returns what to tell them.
+
+    One report per reply from an address (and from a browser, `reported_before`:
+    the ids its cookie lists). At COMMENTS_REPORT_THRESHOLD open reports the
+    reply is held for review, with the reason recorded like any automatic
+    decision. COMMENTS_MODERATORS hear of a reply's first report, once. The
+    answer never says what others reported.
+    """
+    if comment_id in reported_before:
+        return "You have already reported this reply. Thank you."
+    with transaction.atomic():
+        comment = (
+            Comment.objects.public().select_for_update(of=("self",)).filter(pk=comment_id).first()
+        )
+        if comment is None:
+            raise NotReportable()
+        _, created = Report.objects.get_or_create(
+            comment=comment,
+            reporter=flood_key(ip_address).removeprefix("flood:"),
+            defaults={"reason": reason, "note": note[:500]},
+        )
+        if not created:
+            return REPORT_THANKS  # someone at this address did: nothing more to count
+        reports = comment.reports.all()
+        if len(reports) == 1 and settings.COMMENTS_MODERATORS:
+            after_commit(partial(tasks.notify_moderators.enqueue, about="report"), comment.pk)
+        open_reports = [r for r in reports if r.dismissed_at is None]
+        threshold = settings.COMMENTS_REPORT_THRESHOLD
+        if threshold and len(open_reports) >= threshold:
+            _hold_for_reports(comment, open_reports)
+    return REPORT_THANKS
+
+
+def _hold_for_reports(comment: Comment, reports: list[Report]) -> None:
+    counted = Counter(r.get_reason_display().lower() for r in reports)
+    reasons = ", ".join(f"{reason} ({n})" for reason, n in counted.most_common())
+    decision = Decision(
+        Verdict.HOLD,
+        "reports",
+        f"Reported by {len(reports)} readers: {reasons}; the limit is "
+        f"{settings.COMMENTS_REPORT_THRESHOLD}.",
+    )
+    set_status(
+        comment,
+        Comment.Status.PENDING,
+        note="Held for review: reported by readers.",
+        reasons=[decision.as_reason()],
+    )
+
+
+def dismiss_reports(comment: Comment, *, actor) -> int:
+    """A moderator looked and leaves the reply up: its open reports are closed, and
+    a reply the reports held is published again. Returns how many were open;
+    later reports from other addresses count from zero."""
+    with transaction.atomic():
+        current = _locked(comment)
+        dismissed = current.reports.filter(dismissed_at__isnull=True).update(
+            dismissed_at=timezone.now(), dismissed_by=actor
+        )
+        held_by_reports = current.status == Comment.Status.PENDING and any(
+            reason.get("rule") == "reports" for reason in current.moderation_reasons
+        )
+        if held_by_reports:
+            set_status(current, Comment.Status.APPROVED, actor=actor, note="Reports dismissed.")
+        elif dismissed:
+            _record(current, actor, note=f"Dismissed {dismissed} report(s); the reply stays.")
+    comment.status = current.status
+    return dismissed
 
 
 def blocklist_changed() -> None:

@@ -43,30 +43,45 @@ def _send(message: EmailMessage, what: str, comment_id: int) -> None:
         raise
 
 
+# What a notice to moderators can be about: (subject, queue tab).
+NOTICES = {
+    "reply": ("Reply awaiting moderation", "pending"),
+    "edit": ("Edit awaiting moderation", "edits"),
+    "report": ("Reply reported by a reader", "reported"),
+}
+
+
 @task()
-def notify_moderators(comment_id: int, edit: bool = False) -> None:
-    """Tell COMMENTS_MODERATORS that a reply waits for them, or (`edit`) the edit
-    its author sent for a published one."""
+def notify_moderators(comment_id: int, about: str = "reply") -> None:
+    """Tell COMMENTS_MODERATORS what waits for them: a held reply, an edit its author
+    sent for a published one, or a reply a reader reported (once per reply)."""
     from .models import Comment, Revision
 
     recipients = settings.COMMENTS_MODERATORS
     comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
-    if not recipients or comment is None:
+    if not recipients or comment is None or about not in NOTICES:
         return
-    held = comment.revisions.filter(state=Revision.State.HELD).first() if edit else None
-    if (edit and held is None) or (not edit and comment.status != Comment.Status.PENDING):
+    held = comment.revisions.filter(state=Revision.State.HELD).first()
+    reports = list(comment.reports.filter(dismissed_at__isnull=True))
+    still_waits = {
+        "reply": comment.status == Comment.Status.PENDING,
+        "edit": held is not None,
+        "report": bool(reports),
+    }[about]
+    if not still_waits:
         return  # decided already
-    queue = "edits" if edit else "pending"
+    subject, queue = NOTICES[about]
     context = {
+        "about": about,
         "comment": comment,
         "edit": held,
+        "reports": reports,
         "admin_url": absolute(reverse("admin:comments_comment_change", args=[comment.pk])),
         "queue_url": absolute(f"{reverse('admin:comments_comment_changelist')}?status={queue}"),
         "site_name": settings.SITE_NAME,
     }
-    what = "Edit" if edit else "Reply"
     message = EmailMessage(
-        subject=f"[{settings.SITE_NAME}] {what} awaiting moderation: {comment.article.title}",
+        subject=f"[{settings.SITE_NAME}] {subject}: {comment.article.title}",
         body=render_to_string("comments/email/moderators.txt", context),
         to=recipients,
     )

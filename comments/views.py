@@ -12,7 +12,7 @@ from plumbing.http import client_ip
 from plumbing.ratelimit import limit_reads, wait_for
 
 from . import cookies, services
-from .forms import PREVIEW, EditForm, ReplyForm
+from .forms import PREVIEW, EditForm, ReplyForm, ReportForm
 from .models import Comment
 from .sanitize import render_comment
 from .tasks import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
@@ -287,6 +287,57 @@ def delete_reply(request, slug, pk):
         )
     messages.success(request, "Your reply is deleted.")
     return HttpResponseRedirect(f"{article.get_absolute_url()}#comments", status=303)
+
+
+# --- Reports ---------------------------------------------------------------------
+
+# Reports through the form and the API count in one budget (comments.api.views).
+REPORT_SCOPE = "comment-report"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_reply(request, slug, pk):
+    """Report a published reply to the moderators: why, and a note."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    comment = Comment.objects.public().select_related("article").filter(article=article, pk=pk)
+    comment = comment.first()
+    if comment is None:
+        return render(request, "comments/gone.html", {"article": article}, status=404)
+    form = ReportForm(request.POST if request.method == "POST" else None, comment=comment)
+    status = 200
+    if request.method == "POST":
+        wait = wait_for(request, REPORT_SCOPE, settings.COMMENTS_REPORT_RATE)
+        if wait:
+            form.is_valid()
+            form.add_error(None, f"You are sending reports faster than we allow. Wait {wait} s.")
+            status = 429
+        elif form.is_valid():
+            try:
+                thanks = services.report(
+                    comment.pk,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    ip_address=client_ip(request),
+                    reported_before=cookies.REPORTED.read(request),
+                )
+            except services.NotReportable:  # held or removed meanwhile
+                return render(request, "comments/gone.html", {"article": article}, status=404)
+            messages.success(request, thanks)
+            response = HttpResponseRedirect(
+                f"{article.get_absolute_url()}#comment-{comment.pk}", status=303
+            )
+            cookies.REPORTED.add(request, response, comment.pk)
+            return response
+        else:
+            status = 400
+    response = render(
+        request,
+        "comments/report.html",
+        {"article": article, "comment": comment, "form": form},
+        status=status,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @limit_reads

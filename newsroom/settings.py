@@ -448,6 +448,10 @@ COMMENTS_MODERATORS = env.list("COMMENTS_MODERATORS", default=[])
 # For this many minutes after sending it, the author may edit or delete a reply
 # (from the same browser, or with the API's edit token); 0 turns this off.
 COMMENTS_EDIT_MINUTES = env.int("COMMENTS_EDIT_MINUTES", default=15)
+# Replies reported by this many readers (addresses) are held for review; 0: never.
+COMMENTS_REPORT_THRESHOLD = env.int("COMMENTS_REPORT_THRESHOLD", default=3)
+# How many reports one client may send, through the form and the API together.
+COMMENTS_REPORT_RATE = env.str("COMMENTS_REPORT_RATE", default="10/hour")
 # The rules every new reply goes through, in order; see comments/moderation.py.
 COMMENTS_RULES = env.list(
     "COMMENTS_RULES",

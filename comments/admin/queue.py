@@ -16,7 +16,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..models import BlockedTerm, Comment, ModerationEvent, Revision
+from ..models import BlockedTerm, Comment, ModerationEvent, Report, Revision
 
 Status = Comment.Status
 
@@ -60,11 +60,14 @@ class StatusFilter(admin.SimpleListFilter):
     ALL = "all"
     # Published replies whose author's edit waits for a moderator.
     EDITS = "edits"
+    # Replies readers reported, most reporters first.
+    REPORTED = "reported"
 
     def lookups(self, request, model_admin):
         return [
             (Comment.Status.PENDING, "Pending"),
             (self.EDITS, "Edits"),
+            (self.REPORTED, "Reported"),
             (Comment.Status.APPROVED, "Approved"),
             (Comment.Status.SPAM, "Spam"),
             (Comment.Status.REMOVED, "Removed"),
@@ -80,12 +83,21 @@ class StatusFilter(admin.SimpleListFilter):
             return queryset
         if self.value() == self.EDITS:
             return queryset.filter(revisions__state=Revision.State.HELD)
+        if self.value() == self.REPORTED:
+            open_reports = Q(reports__dismissed_at__isnull=True, reports__isnull=False)
+            return queryset.annotate(reporters=Count("reports", filter=open_reports)).filter(
+                reporters__gt=0
+            )
         return queryset.filter(status=self.value())
 
     # The queues that need clearing say how long they are (index-only counts).
     COUNTED = {
         Status.PENDING: lambda: Comment.objects.filter(status=Status.PENDING),
         EDITS: lambda: Revision.objects.filter(state=Revision.State.HELD),
+        REPORTED: lambda: (
+            # No ordering: it would take part in the DISTINCT.
+            Report.objects.filter(dismissed_at__isnull=True).order_by().values("comment").distinct()
+        ),
         Status.SPAM: lambda: Comment.objects.filter(status=Status.SPAM),
     }
 
@@ -255,6 +267,20 @@ def _bulk_status_action(status, description, verb):
     return admin.action(description=description, permissions=["change"])(action)
 
 
+@admin.action(description="Dismiss reports on selected comments", permissions=["change"])
+def dismiss_selected_reports(modeladmin, request, queryset):
+    dismissed = sum(
+        services.dismiss_reports(comment, actor=request.user)
+        for comment in queryset.select_related(None).only("pk")
+    )
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d report dismissed.", "%(count)d reports dismissed.", dismissed)
+        % {"count": dismissed},
+        messages.SUCCESS,
+    )
+
+
 # What one click does, in the order the buttons show: (status, label, key).
 DECISIONS = {
     "approve": (Status.APPROVED, "Approve", "a"),
@@ -336,7 +362,13 @@ class CommentForm(forms.ModelForm):
 
 
 class QueueChangeList(ChangeList):
-    """The changelist, with each shown author's record on the site: one query."""
+    """The changelist, with each shown author's record on the site (one query), and
+    what waits beside each reply: an edit, reports (one query each)."""
+
+    def get_ordering(self, request, queryset):
+        if request.GET.get(StatusFilter.parameter_name) == StatusFilter.REPORTED:
+            return ["-reporters", "-created_at", "-id"]
+        return super().get_ordering(request, queryset)
 
     def get_results(self, request):
         super().get_results(request)
@@ -357,9 +389,15 @@ class QueueChangeList(ChangeList):
                 state=Revision.State.HELD,
             )
         }
+        reports = defaultdict(list)
+        for report in Report.objects.filter(
+            comment__in=[comment.pk for comment in self.result_list], dismissed_at__isnull=True
+        ):
+            reports[report.comment_id].append(report)
         for comment in self.result_list:
             comment.author_record = records[comment.author_email]
             comment.held_edit = held.get(comment.pk)
+            comment.open_reports = reports[comment.pk]
 
 
 @admin.register(Comment)
@@ -388,6 +426,7 @@ class CommentAdmin(admin.ModelAdmin):
         _bulk_status_action(
             Comment.Status.PENDING, "Restore selected comments to pending", "restored to pending"
         ),
+        dismiss_selected_reports,
     ]
     inlines = [RevisionInline, ModerationEventInline]
     form = CommentForm
@@ -446,6 +485,11 @@ class CommentAdmin(admin.ModelAdmin):
                 "<path:object_id>/edits/<int:edit>/<slug:decision>/",
                 self.admin_site.admin_view(self.edit_decision_view),
                 name="comments_comment_edit_decision",
+            ),
+            path(
+                "<path:object_id>/dismiss-reports/",
+                self.admin_site.admin_view(self.dismiss_reports_view),
+                name="comments_comment_dismiss_reports",
             ),
             path(
                 "<path:object_id>/versions/<int:revision>/restore/",
@@ -555,6 +599,23 @@ class CommentAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(self._back(request))
 
     @method_decorator(require_POST)
+    def dismiss_reports_view(self, request, object_id):
+        """The moderator read the reports and leaves the reply up."""
+        comment = self.get_object(request, object_id)
+        if comment is None:
+            raise Http404("No such comment.")
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        dismissed = services.dismiss_reports(comment, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d report dismissed.", "%(count)d reports dismissed.", dismissed)
+            % {"count": dismissed},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._back(request))
+
+    @method_decorator(require_POST)
     def restore_view(self, request, object_id, revision):
         """Show an earlier version of a reply again."""
         comment = self.get_object(request, object_id)
@@ -634,7 +695,7 @@ class CommentAdmin(admin.ModelAdmin):
             '<div class="queue-reply" id="comment-row-{}">'
             '<input type="hidden" name="{}" value="{}">'
             '<p class="queue-context">{}</p>'
-            '<div class="comment-preview">{}</div>{}{}'
+            '<div class="comment-preview">{}</div>{}{}{}'
             '<p class="queue-more"><a href="{}">Details and history</a></p></div>',
             comment.pk,
             seen_name(comment.pk),
@@ -643,7 +704,26 @@ class CommentAdmin(admin.ModelAdmin):
             mark_safe(comment.body_html),  # noqa: S308 (sanitized when it was written)
             self.reasons(comment) or "",
             self.held_edit(comment),
+            self.reports(comment),
             reverse("admin:comments_comment_change", args=[comment.pk]),
+        )
+
+    @staticmethod
+    def reports(comment) -> str:
+        """What readers reported, and why (who reported is never shown)."""
+        reports = getattr(comment, "open_reports", None)
+        if not reports:
+            return ""
+        readers = ngettext("%(n)d reader", "%(n)d readers", len(reports)) % {"n": len(reports)}
+        return format_html(
+            '<div class="queue-reports"><p class="queue-context">Reported by {}:</p>'
+            '<ul class="queue-reasons">{}</ul></div>',
+            readers,
+            format_html_join(
+                "",
+                "<li>{}{}</li>",
+                ((r.get_reason_display(), f": “{r.note}”" if r.note else "") for r in reports),
+            ),
         )
 
     @staticmethod
@@ -700,7 +780,18 @@ class CommentAdmin(admin.ModelAdmin):
                 if blocked(comment) is not None
             ),
         )
-        return format_html('{}<div class="queue-blocks">{}</div>', self._decisions(comment), blocks)
+        dismiss = (
+            _button(
+                reverse("admin:comments_comment_dismiss_reports", args=[comment.pk]),
+                "Dismiss reports",
+                "queue-dismiss",
+            )
+            if getattr(comment, "open_reports", None)
+            else ""
+        )
+        return format_html(
+            '{}{}<div class="queue-blocks">{}</div>', self._decisions(comment), dismiss, blocks
+        )
 
     def _decisions(self, comment):
         return format_html_join(

@@ -1,15 +1,14 @@
 import copy
-import functools
 from datetime import UTC
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, URLValidator
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from comments.models import Comment, ModerationEvent, Revision
+from comments.models import Comment, ModerationEvent, Report, Revision
+from comments.paths import comment_path
 from comments.validators import validate_web_url
 from plumbing.db import IsoUtc
 from plumbing.ids import MAX_ID
@@ -36,34 +35,6 @@ def iso_utc(moment) -> str:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, UTC)
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-class PermalinkTemplate:
-    """A comment's permalink made without reverse() per row, for any slug and id.
-
-    reverse() is called once per URL configuration with stand-ins, and the
-    address is cut around them once; each comment fills the gaps. Nothing is
-    ever searched for in the finished address, so a slug that happens to
-    contain a stand-in's text is written as it is (a slug with 999999999 once
-    came out wrong, issue #10).
-    """
-
-    SLUG, PK = "slug-stand-in", 999999999
-
-    def __init__(self):
-        path = reverse("comments:permalink", kwargs={"slug": self.SLUG, "pk": self.PK})
-        before, _, rest = path.partition(self.SLUG)
-        middle, _, after = rest.partition(str(self.PK))
-        self.parts = (before, middle, after)
-
-    def path(self, slug: str, pk: int) -> str:
-        before, middle, after = self.parts
-        return f"{before}{slug}{middle}{pk}{after}"
-
-
-@functools.cache
-def _permalinks(root_urlconf, urlconf, script_prefix) -> PermalinkTemplate:
-    return PermalinkTemplate()
 
 
 class CommentSerializer(serializers.Serializer):
@@ -96,7 +67,7 @@ class CommentSerializer(serializers.Serializer):
     def _permalink(self, slug: str, pk: int) -> str:
         start = getattr(self, "_site_root", None)
         if start is None:
-            self._paths = _permalinks(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+            self._paths = comment_path("comments:permalink")
             start = self._site_root = self.context["request"].build_absolute_uri("/")[:-1]
         return start + self._paths.path(slug, pk)
 
@@ -204,16 +175,18 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class ReplyTextField(StrictCharField):
-    """A reply's text: line breaks, but no other control characters. Its serializer
-    sets the length limit (limit_length)."""
+class TextField(StrictCharField):
+    """Text of several lines: line breaks, but no other control characters."""
 
     def __init__(self, **kwargs):
-        super().__init__(
-            validators=[reject_control_characters_in_text],
-            help_text="Plain text; links and a little inline HTML are kept.",
-            **kwargs,
-        )
+        super().__init__(validators=[reject_control_characters_in_text], **kwargs)
+
+
+class ReplyTextField(TextField):
+    """A reply's text. Its serializer sets the length limit (limit_length)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(help_text="Plain text; links and a little inline HTML are kept.", **kwargs)
 
 
 class SingleLineField(StrictCharField):
@@ -295,6 +268,17 @@ class HeldEditSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReportSummarySerializer(serializers.ModelSerializer):
+    """What a reader reported, without who they are."""
+
+    reason = serializers.ChoiceField(choices=Report.Reason.choices, read_only=True)
+
+    class Meta:
+        model = Report
+        fields = ["reason", "note", "created_at"]
+        read_only_fields = fields
+
+
 class ModerationCommentSerializer(serializers.ModelSerializer):
     """A comment with everything a moderator needs, private fields included."""
 
@@ -311,6 +295,13 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
     held_edit = serializers.SerializerMethodField(
         help_text="The edit its author sent, waiting for a decision (edits/<id>/approve/ "
         "or decline/); readers see `body_html` until then."
+    )
+
+    reports = ReportSummarySerializer(
+        source="open_reports",
+        many=True,
+        read_only=True,
+        help_text="Reports nobody has dismissed yet (dismiss-reports/).",
     )
 
     @extend_schema_field(HeldEditSerializer(allow_null=True))
@@ -340,6 +331,7 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
             "moderated_by",
             "fingerprint",
             "held_edit",
+            "reports",
             "history",
         ]
         read_only_fields = fields

@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("comments/", views.CommentList.as_view(), name="comment-list"),
     path("comments/<id:pk>/", views.CommentDetail.as_view(), name="comment-detail"),
+    path("comments/<id:pk>/report/", views.CommentReport.as_view(), name="comment-report"),
     path("moderation/comments/", views.ModerationCommentList.as_view(), name="moderation-list"),
     *(
         path(
@@ -25,6 +26,16 @@ urlpatterns = [
             name=f"moderation-{action}",
         )
         for action in views.ACTIONS
+    ),
+    path(
+        "moderation/comments/reported/",
+        views.ReportedComments.as_view(),
+        name="moderation-reported",
+    ),
+    path(
+        "moderation/comments/<id:pk>/dismiss-reports/",
+        views.DismissReports.as_view(),
+        name="moderation-dismiss-reports",
     ),
     *(
         path(

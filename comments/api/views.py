@@ -3,7 +3,7 @@ import functools
 import django_filters
 from django import forms
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
@@ -20,13 +20,14 @@ from rest_framework.views import APIView
 from articles.models import Article
 from articles.services import COMMENTS, article_scope
 from comments import services
-from comments.models import Comment, Revision
+from comments.models import Comment, Report, Revision
 from comments.sanitize import render_comment
-from comments.views import PREVIEW_SCOPE, edit_from, submit_reply
+from comments.views import PREVIEW_SCOPE, REPORT_SCOPE, edit_from, submit_reply
 from plumbing.api.filters import MomentFilter
 from plumbing.api.schema import BAD_REQUEST, THROTTLED, error
 from plumbing.api.throttling import FixedWindowThrottle
 from plumbing.db import PreparedQuery
+from plumbing.http import client_ip
 from plumbing.ids import MAX_ID
 from plumbing.pagecache.recipe import Shared, SharedView
 
@@ -41,6 +42,7 @@ from .serializers import (
     CommentSerializer,
     ModerationCommentSerializer,
     ModerationNoteSerializer,
+    TextField,
 )
 
 # --- Throttles -------------------------------------------------------------------
@@ -68,6 +70,13 @@ class PreviewThrottle(FixedWindowThrottle):
 
 class PreviewBurstThrottle(PreviewThrottle):
     setting = "COMMENTS_API_BURST_RATE"
+
+
+class ReportThrottle(FixedWindowThrottle):
+    """Reports, in one budget with the site's report form (comments.views)."""
+
+    scope = REPORT_SCOPE
+    setting = "COMMENTS_REPORT_RATE"
 
 
 # --- Public ----------------------------------------------------------------------
@@ -363,6 +372,51 @@ class CommentPreview(generics.GenericAPIView):
         return Response({"body_html": render_comment(incoming.validated_data["body"])})
 
 
+class ReportSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Report.Reason.choices)
+    note = TextField(
+        required=False, allow_blank=True, max_length=500, help_text="For the moderators."
+    )
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField(help_text="A sentence for the reader.")
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Report a comment to the moderators",
+        description="One report per comment from an address; who reported what is never "
+        "shown. A comment reported by COMMENTS_REPORT_THRESHOLD readers waits for a "
+        "moderator.",
+        request=ReportSerializer,
+        responses={
+            202: MessageSerializer,
+            400: BAD_REQUEST,
+            404: error("No such public comment."),
+            429: THROTTLED,
+        },
+    )
+)
+class CommentReport(generics.GenericAPIView):
+    serializer_class = ReportSerializer
+    throttle_classes = [ReportThrottle]
+
+    def post(self, request, pk):
+        incoming = ReportSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            thanks = services.report(
+                pk,
+                reason=incoming.validated_data["reason"],
+                note=incoming.validated_data.get("note", ""),
+                ip_address=client_ip(request),
+            )
+        except services.NotReportable as missing:
+            raise exceptions.NotFound(missing.message) from None
+        return Response({"message": thanks}, status=status.HTTP_202_ACCEPTED)
+
+
 # --- Moderation ------------------------------------------------------------------
 
 
@@ -396,8 +450,11 @@ class ModerationStatusFilter(django_filters.FilterSet):
 
 def moderation_queryset():
     held = Revision.objects.filter(state=Revision.State.HELD)
+    open_reports = Report.objects.filter(dismissed_at__isnull=True)
     return Comment.objects.select_related("article", "moderated_by").prefetch_related(
-        "events__actor", Prefetch("revisions", queryset=held, to_attr="held_edits")
+        "events__actor",
+        Prefetch("revisions", queryset=held, to_attr="held_edits"),
+        Prefetch("reports", queryset=open_reports, to_attr="open_reports"),
     )
 
 
@@ -510,3 +567,55 @@ class EditDecision(PrivateAnswers, APIView):
 
     def get_view_name(self):
         return f"{'Approve' if self.approve else 'Decline'} an author's edit"
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The reported queue",
+        responses={
+            200: ModerationCommentSerializer(many=True),
+            401: error("No credentials."),
+            403: error("Not a moderator."),
+        },
+    )
+)
+class ReportedComments(PrivateAnswers, generics.ListAPIView):
+    """Comments with reports nobody has dismissed, most reporters first: the head of
+    the queue (REPORTED_SHOWN of them), as moderators work through it."""
+
+    permission_classes = [IsModerator]
+    serializer_class = ModerationCommentSerializer
+    pagination_class = None
+    throttle_classes = []
+    filter_backends = []
+    REPORTED_SHOWN = 100
+
+    def get_queryset(self):
+        open_reports = Q(reports__dismissed_at__isnull=True, reports__isnull=False)
+        return (
+            moderation_queryset()
+            .annotate(reporters=Count("reports", filter=open_reports))
+            .filter(reporters__gt=0)
+            .order_by("-reporters", "-created_at", "-id")[: self.REPORTED_SHOWN]
+        )
+
+
+class DismissReports(PrivateAnswers, APIView):
+    """Close a comment's reports and leave it up (publishing it again if the reports
+    held it)."""
+
+    permission_classes = [IsModerator]
+    throttle_classes = []
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ModerationCommentSerializer,
+            401: error("No credentials."),
+            403: error("Not a moderator."),
+            404: error("No such comment."),
+        },
+    )
+    def post(self, request, pk):
+        services.dismiss_reports(get_object_or_404(Comment, pk=pk), actor=request.user)
+        return Response(ModerationCommentSerializer(moderation_queryset().get(pk=pk)).data)

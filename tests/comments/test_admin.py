@@ -114,9 +114,9 @@ def test_changelist_queries_do_not_grow_with_comments(
         )
 
     # Session, user, the count for the paginator, the page of comments with their
-    # articles and parents, the authors' records, the edits waiting beside them, the
-    # pending, edits and spam tabs.
-    with django_assert_num_queries(9):
+    # articles and parents, the authors' records, the edits and reports beside them,
+    # the pending, edits, reported and spam tabs.
+    with django_assert_num_queries(11):
         response = admin_client.get(CHANGELIST, {"status": "all"})
 
     assert response.status_code == 200
@@ -342,11 +342,11 @@ def test_changelist_count_is_capped_on_big_queues(admin_client, monkeypatch):
 
     assert response.context["cl"].result_count == 5
     assert len(shown(response)) == 2
-    # The paginator and the three tabs stop counting at the cap; the authors' records
+    # The paginator and the four tabs stop counting at the cap; the authors' records
     # count the few addresses on the page, through comment_email_idx.
     counts = [q["sql"].upper() for q in queries if "COUNT(" in q["sql"].upper()]
     capped = [sql for sql in counts if "GROUP BY" not in sql]
-    assert len(capped) == 4
+    assert len(capped) == 5
     assert all("LIMIT 5" in sql for sql in capped)
 
 

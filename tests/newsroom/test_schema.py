@@ -24,6 +24,9 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/comments/{id}/", "get"),
     ("/api/v1/comments/{id}/", "patch"),
     ("/api/v1/comments/{id}/", "delete"),
+    ("/api/v1/comments/{id}/report/", "post"),
+    ("/api/v1/moderation/comments/reported/", "get"),
+    ("/api/v1/moderation/comments/{id}/dismiss-reports/", "post"),
     ("/api/v1/moderation/comments/", "get"),
     *(
         (f"/api/v1/moderation/comments/{{id}}/{action}/", "post")

@@ -114,8 +114,9 @@ def test_queue_queries_do_not_grow(moderator_api, moderator, django_assert_num_q
         services.set_status(comment, "spam", actor=moderator)
 
     # Token with its user, the user's and the groups' permissions, the page with
-    # articles and moderators, the history, the actors in it, the edits waiting.
-    with django_assert_num_queries(7):
+    # articles and moderators, the history, the actors in it, the edits waiting,
+    # the open reports.
+    with django_assert_num_queries(8):
         response = moderator_api.get(QUEUE, {"status": "spam", "page_size": 200})
     assert len(response.json()["results"]) == count
 
