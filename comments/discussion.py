@@ -74,6 +74,11 @@ def discussion_context(
     return {
         "article": article,
         "thread": thread,
+        # Each editors' pick, and where it is in the thread.
+        "picks": [
+            (pick, f"{article.get_absolute_url()}{thread.link_to(pick.pk)}")
+            for pick in thread.picks
+        ],
         "thread_html": render_thread(
             thread, comments_open=comments_open, article_slug=article.slug
         ),

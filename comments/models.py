@@ -71,6 +71,7 @@ class Comment(models.Model):
         "body_html",
         "created_at",
         "edited_at",
+        "picked_at",
     )
 
     class Status(models.TextChoices):
@@ -113,6 +114,8 @@ class Comment(models.Model):
     # A digest of the edit token given once to an API client (services.edit_token_digest);
     # the token itself is never stored. Empty for replies sent through the form.
     edit_token_digest = models.CharField(max_length=64, blank=True, editable=False)  # private
+    # When a moderator made it an editors' pick (services.pick); empty if it is not one.
+    picked_at = models.DateTimeField(null=True, blank=True, editable=False)
     moderated_at = models.DateTimeField(null=True, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -146,6 +149,12 @@ class Comment(models.Model):
                 fields=["status", "edited_at"],
                 name="comment_edited_idx",
                 condition=models.Q(edited_at__isnull=False),
+            ),
+            # The API's ?picked=true: the few picks of all articles.
+            models.Index(
+                fields=["article", "picked_at"],
+                name="comment_picked_idx",
+                condition=models.Q(picked_at__isnull=False),
             ),
         ]
         constraints = [
@@ -238,9 +247,10 @@ class Revision(models.Model):
 class Report(models.Model):
     """A reader's word that a published reply needs a moderator's look.
 
-    Who reported, and why, is for moderators alone. One report per reply from an
-    address (an IPv6 subscriber's /64), so one client with many cookies counts
-    once towards COMMENTS_REPORT_THRESHOLD.
+    Why is for moderators alone, and who is not even stored. One report per reply
+    from an address (an IPv6 /48, which one subscriber may hold whole), so one
+    client with many cookies or addresses counts once towards
+    COMMENTS_REPORT_THRESHOLD.
     """
 
     class Reason(models.TextChoices):
@@ -253,7 +263,8 @@ class Report(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=10, choices=Reason.choices)
     note = models.CharField(max_length=500, blank=True)
-    # Where it came from, as the flood rule counts addresses ("flood:unknown" and all).
+    # Who it counts as: a keyed digest of the address (an IPv6 /48), which tells
+    # reporters apart and names none (services.reporter_key).
     reporter = models.CharField(max_length=64, editable=False)  # private
     created_at = models.DateTimeField(default=timezone.now)
     # Set when a moderator has looked and left the reply as it is.

@@ -99,6 +99,8 @@ def render_thread(thread: Thread, *, comments_open: bool, article_slug: str = ""
                     ' <span class="comment-edited text-body-secondary">'
                     f'(edited <time datetime="{iso}">{shown}</time>)</span>'
                 )
+            if comment.picked_at is not None and comment.status == Comment.Status.APPROVED:
+                parts.append(' <span class="badge comment-pick-badge">Editors&rsquo; pick</span>')
             if entry.awaiting_moderation:
                 parts.append(' <span class="badge text-bg-warning">Awaiting moderation</span>')
             parts.append(f'</header><div class="comment-text">{comment.body_html}</div>')

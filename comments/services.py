@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import secrets
 from collections import Counter
@@ -23,6 +24,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from articles.models import Article
 from articles.services import COMMENTS, article_scope
@@ -38,7 +40,6 @@ from .moderation import (
     Submission,
     Verdict,
     count_reply,
-    flood_key,
     moderate,
 )
 from .sanitize import render_comment
@@ -292,11 +293,9 @@ def set_status(
             # Between held, spam and removed nothing changes for readers: no version
             # moves, so the public ETag of the thread says nothing about it.
             discussion_changed(current.article)
-        if status == Comment.Status.APPROVED and actor is not None:
-            # A moderator read it and published it: what readers reported is answered.
-            current.reports.filter(dismissed_at__isnull=True).update(
-                dismissed_at=current.moderated_at, dismissed_by=actor
-            )
+        if actor is not None and status != Comment.Status.PENDING:
+            # A moderator read it and decided: what readers reported is answered.
+            _close_reports(current, actor)
         if status == Comment.Status.APPROVED and current.parent_id and not approved_before:
             after_commit(tasks.notify_reply.enqueue, current.pk)
     comment.status, comment.moderated_at, comment.moderated_by = (
@@ -484,7 +483,9 @@ def edit_own(
             previous = current.status
             if outcome.verdict is Verdict.SPAM and previous != Comment.Status.SPAM:
                 current.status, current.moderated_at = Comment.Status.SPAM, timezone.now()
-            current.moderation_reasons = outcome.reasons
+            # Why readers' reports held it stays on record beside the new decision.
+            kept = [r for r in current.moderation_reasons if r.get("rule") == "reports"]
+            current.moderation_reasons = [*kept, *outcome.reasons]
             current.save(
                 update_fields=[
                     *("body", "body_html", "fingerprint"),
@@ -516,6 +517,7 @@ def delete_own(comment: Comment) -> None:
         current.moderated_by = None
         current.save(update_fields=["status", "moderated_at", "moderated_by"])
         _record(current, None, note="Deleted by its author.", from_status=previous)
+        _close_reports(current, None)  # nothing left for readers to report
         if previous == Comment.Status.APPROVED:
             discussion_changed(current.article)
     comment.status = current.status
@@ -629,6 +631,31 @@ def delete_comments(comments) -> int:
     return len(asked)
 
 
+# --- Editors' picks -----------------------------------------------------------------
+
+
+def pick(comment: Comment, *, actor, picked: bool = True) -> bool:
+    """Make a published comment an editors' pick (or no longer one); False, changing
+    nothing, if it already is (or is not). Only a published comment can be picked:
+    CannotDecide otherwise."""
+    with transaction.atomic():
+        current = _locked(comment)
+        if picked and current.status != Comment.Status.APPROVED:
+            raise CannotDecide("Only a published reply can be an editors' pick.")
+        if (current.picked_at is not None) == picked:
+            return False
+        current.picked_at = timezone.now() if picked else None
+        current.save(update_fields=["picked_at"])
+        _record(
+            current,
+            actor,
+            note="Made an editors' pick." if picked else "No longer an editors' pick.",
+        )
+        discussion_changed(current.article)
+    comment.picked_at = current.picked_at
+    return True
+
+
 # --- Reports from readers ---------------------------------------------------------
 
 
@@ -642,6 +669,19 @@ class NotReportable(CommentError):
 
 
 REPORT_THANKS = "Thank you. A moderator will look at this reply."
+
+
+def reporter_key(ip_address: str | None) -> str:
+    """Who a report counts as: the address, widened for IPv6 to the /48 that one
+    subscriber may be given whole, kept only as a keyed digest (reports need to
+    tell reporters apart, never to name them). Unreadable addresses share one."""
+    if ip_address is None:
+        network = "unknown"
+    else:
+        address = ipaddress.ip_address(ip_address)
+        prefix = 48 if address.version == 6 else 32
+        network = str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+    return salted_hmac("comments.reporter", network).hexdigest()[:32]
 
 
 def report(
@@ -670,7 +710,7 @@ def report(
             raise NotReportable()
         _, created = Report.objects.get_or_create(
             comment=comment,
-            reporter=flood_key(ip_address).removeprefix("flood:"),
+            reporter=reporter_key(ip_address),
             defaults={"reason": reason, "note": note[:500]},
         )
         if not created:
@@ -702,17 +742,25 @@ def _hold_for_reports(comment: Comment, reports: list[Report]) -> None:
     )
 
 
+def _close_reports(current: Comment, actor) -> int:
+    return current.reports.filter(dismissed_at__isnull=True).update(
+        dismissed_at=timezone.now(), dismissed_by=actor
+    )
+
+
 def dismiss_reports(comment: Comment, *, actor) -> int:
     """A moderator looked and leaves the reply up: its open reports are closed, and
     a reply the reports held is published again. Returns how many were open;
     later reports from other addresses count from zero."""
     with transaction.atomic():
         current = _locked(comment)
-        dismissed = current.reports.filter(dismissed_at__isnull=True).update(
-            dismissed_at=timezone.now(), dismissed_by=actor
-        )
-        held_by_reports = current.status == Comment.Status.PENDING and any(
-            reason.get("rule") == "reports" for reason in current.moderation_reasons
+        dismissed = _close_reports(current, actor)
+        last = current.events.order_by("-created_at", "-id").first()
+        held_by_reports = (
+            current.status == Comment.Status.PENDING
+            and last is not None
+            and last.actor_id is None
+            and any(reason.get("rule") == "reports" for reason in last.reasons)
         )
         if held_by_reports:
             set_status(current, Comment.Status.APPROVED, actor=actor, note="Reports dismissed.")

@@ -28,6 +28,7 @@ class ThreadComment(NamedTuple):
     body_html: str
     created_at: datetime
     edited_at: datetime | None
+    picked_at: datetime | None
 
 
 # Comment.PUBLIC_FIELDS and the status the layout needs (a test holds them together).
@@ -60,6 +61,17 @@ class Thread:
     page: Page
     page_of: dict[int, int]  # comment id -> comments page it appears on
     approved: dict[int, ThreadComment]  # every approved comment of the article, by id
+
+    @property
+    def picks(self) -> list[ThreadComment]:
+        """The editors' picks among the published comments, in the order they were made."""
+        picked = [c for c in self.approved.values() if c.picked_at is not None]
+        return sorted(picked, key=lambda comment: (comment.picked_at, comment.pk))
+
+    def link_to(self, pk: int) -> str:
+        """The address, on this article's page, of comment `pk`."""
+        page = self.page_of.get(pk, 1)
+        return f"{'?cpage=' + str(page) if page > 1 else ''}#comment-{pk}"
 
     @property
     def is_paginated(self) -> bool:

@@ -216,6 +216,7 @@ def _edit_page(request, comment, form, *, status=200, preview=None):
     )
 
 
+@limit_reads
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_reply(request, slug, pk):
     """The author's form to change their reply's text, within the edit window."""
@@ -264,6 +265,7 @@ def edit_reply(request, slug, pk):
     return HttpResponseRedirect(_comment_location(request, comment), status=303)
 
 
+@limit_reads
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_reply(request, slug, pk):
     """Ask, then delete the author's reply, within the edit window."""
@@ -295,6 +297,14 @@ def delete_reply(request, slug, pk):
 REPORT_SCOPE = "comment-report"
 
 
+def report_wait(request) -> int:
+    """Count a report; the seconds to wait if it is one too many. Counted as
+    reporters are (services.reporter_key): an IPv6 /48 is one client."""
+    client = services.reporter_key(client_ip(request))
+    return wait_for(request, REPORT_SCOPE, settings.COMMENTS_REPORT_RATE, client=client)
+
+
+@limit_reads
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_reply(request, slug, pk):
     """Report a published reply to the moderators: why, and a note."""
@@ -306,7 +316,7 @@ def report_reply(request, slug, pk):
     form = ReportForm(request.POST if request.method == "POST" else None, comment=comment)
     status = 200
     if request.method == "POST":
-        wait = wait_for(request, REPORT_SCOPE, settings.COMMENTS_REPORT_RATE)
+        wait = report_wait(request)
         if wait:
             form.is_valid()
             form.add_error(None, f"You are sending reports faster than we allow. Wait {wait} s.")

@@ -27,13 +27,14 @@ def client_key(request) -> str:
     return f"ip:{client_ip(request)}"
 
 
-def wait_for(request, scope: str, rate: str | None) -> int:
+def wait_for(request, scope: str, rate: str | None, *, client: str | None = None) -> int:
     """Count this request against `rate` ("5/min") for `scope`; the seconds the
-    client must wait when it has gone over, else 0. No rate, no limit."""
+    client must wait when it has gone over, else 0. No rate, no limit. `client`
+    counts under another name than client_key's (a wider network, say)."""
     if not rate:
         return 0
     allowed, seconds = counters.parse_rate(rate)
-    window = counters.hit(f"{scope}:{client_key(request)}", seconds)
+    window = counters.hit(f"{scope}:{client or client_key(request)}", seconds)
     if window.count <= allowed:
         return 0
     return ceil(window.resets_in) or 1

@@ -281,6 +281,39 @@ def dismiss_selected_reports(modeladmin, request, queryset):
     )
 
 
+PICK_MARK = mark_safe(' <span class="queue-pick">Editors&rsquo; pick</span>')
+
+
+def _pick_action(picked: bool, description: str):
+    def action(modeladmin, request, queryset):
+        changed, refused = 0, 0
+        for comment in queryset.select_related(None).only("pk"):
+            try:
+                changed += services.pick(comment, actor=request.user, picked=picked)
+            except services.CannotDecide:
+                refused += 1
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d comment changed.", "%(count)d comments changed.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+        if refused:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(count)d comment is not published and cannot be a pick.",
+                    "%(count)d comments are not published and cannot be picks.",
+                    refused,
+                )
+                % {"count": refused},
+                messages.WARNING,
+            )
+
+    action.__name__ = "pick" if picked else "unpick"
+    return admin.action(description=description, permissions=["change"])(action)
+
+
 # What one click does, in the order the buttons show: (status, label, key).
 DECISIONS = {
     "approve": (Status.APPROVED, "Approve", "a"),
@@ -427,6 +460,8 @@ class CommentAdmin(admin.ModelAdmin):
             Comment.Status.PENDING, "Restore selected comments to pending", "restored to pending"
         ),
         dismiss_selected_reports,
+        _pick_action(True, "Make selected comments editors' picks"),
+        _pick_action(False, "Remove selected comments from editors' picks"),
     ]
     inlines = [RevisionInline, ModerationEventInline]
     form = CommentForm
@@ -674,10 +709,11 @@ class CommentAdmin(admin.ModelAdmin):
     def reply(self, comment):
         article = comment.article
         context = format_html(
-            '<span class="queue-status queue-status-{}">{}</span> '
+            '<span class="queue-status queue-status-{}">{}</span>{} '
             '<time datetime="{}">{}</time> under <a href="{}">{}</a>',
             comment.status,
             comment.get_status_display(),
+            PICK_MARK if comment.picked_at else "",
             comment.created_at.isoformat(),
             date_format(localtime(comment.created_at), "DATETIME_FORMAT"),
             article.get_absolute_url(),

@@ -62,6 +62,7 @@ class CommentSerializer(serializers.Serializer):
         help_text="When the text readers see last changed after publication (its author's "
         "edit, or a moderator's correction); null if never.",
     )
+    picked = serializers.BooleanField(read_only=True, help_text="An editors' pick.")
     url = serializers.URLField(read_only=True, help_text="The comment's permalink on the site.")
 
     def _permalink(self, slug: str, pk: int) -> str:
@@ -82,6 +83,7 @@ class CommentSerializer(serializers.Serializer):
                 "body_html": row.body_html,
                 "created": row.created_at,
                 "edited": row.edited_at,
+                "picked_at": row.picked_at,
             }
         slug = row["article__slug"]
         pk = row["id"]
@@ -94,6 +96,7 @@ class CommentSerializer(serializers.Serializer):
             "body_html": row["body_html"],
             "created_at": iso_utc(row["created"]),
             "edited_at": iso_utc(row["edited"]) if row["edited"] is not None else None,
+            "picked": row["picked_at"] is not None,
             "url": self._permalink(slug, pk),
         }
 
@@ -327,6 +330,7 @@ class ModerationCommentSerializer(serializers.ModelSerializer):
             "notify_on_reply",
             "created_at",
             "edited_at",
+            "picked_at",
             "moderated_at",
             "moderated_by",
             "fingerprint",

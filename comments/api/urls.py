@@ -32,6 +32,14 @@ urlpatterns = [
         views.ReportedComments.as_view(),
         name="moderation-reported",
     ),
+    *(
+        path(
+            f"moderation/comments/<id:pk>/{name}/",
+            views.PickAction.as_view(picked=name == "pick"),
+            name=f"moderation-{name}",
+        )
+        for name in ("pick", "unpick")
+    ),
     path(
         "moderation/comments/<id:pk>/dismiss-reports/",
         views.DismissReports.as_view(),

@@ -22,7 +22,7 @@ from articles.services import COMMENTS, article_scope
 from comments import services
 from comments.models import Comment, Report, Revision
 from comments.sanitize import render_comment
-from comments.views import PREVIEW_SCOPE, REPORT_SCOPE, edit_from, submit_reply
+from comments.views import PREVIEW_SCOPE, REPORT_SCOPE, edit_from, report_wait, submit_reply
 from plumbing.api.filters import MomentFilter
 from plumbing.api.schema import BAD_REQUEST, THROTTLED, error
 from plumbing.api.throttling import FixedWindowThrottle
@@ -78,6 +78,10 @@ class ReportThrottle(FixedWindowThrottle):
     scope = REPORT_SCOPE
     setting = "COMMENTS_REPORT_RATE"
 
+    def allow_request(self, request, view):
+        self.waiting = report_wait(request)
+        return not self.waiting
+
 
 # --- Public ----------------------------------------------------------------------
 
@@ -103,6 +107,12 @@ class IdFilter(django_filters.NumberFilter):
 
 class ArticleCommentFilter(django_filters.FilterSet):
     parent = IdFilter(field_name="parent_id", help_text="Only replies to this comment.")
+    picked = django_filters.BooleanFilter(
+        field_name="picked_at",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="true: only editors' picks; false: only the others.",
+    )
     since = MomentFilter(
         method="filter_since",
         help_text="ISO 8601. Only comments published or edited after this moment "
@@ -111,7 +121,7 @@ class ArticleCommentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Comment
-        fields = ["parent", "since"]
+        fields = ["parent", "since", "picked"]
 
     def filter_since(self, queryset, name, moment):
         # Each side has its index: comment_published_idx and comment_edited_idx.
@@ -122,7 +132,7 @@ class PublicCommentFilter(ArticleCommentFilter):
     article = django_filters.CharFilter(field_name="article__slug", help_text="Article slug.")
 
     class Meta(ArticleCommentFilter.Meta):
-        fields = ["article", "parent", "since"]
+        fields = ["article", "parent", "since", "picked"]
 
 
 def public_comment_rows():
@@ -496,6 +506,35 @@ ACTIONS = {
     "remove": Comment.Status.REMOVED,
     "restore": Comment.Status.PENDING,
 }
+
+
+class PickAction(PrivateAnswers, APIView):
+    """Make a published comment an editors' pick, or no longer one."""
+
+    permission_classes = [IsModerator]
+    throttle_classes = []
+    picked = True  # set per URL
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ModerationCommentSerializer,
+            401: error("No credentials."),
+            403: error("Not a moderator."),
+            404: error("No such comment."),
+            409: error("Only a published comment can be a pick."),
+        },
+    )
+    def post(self, request, pk):
+        comment = get_object_or_404(Comment, pk=pk)
+        try:
+            services.pick(comment, actor=request.user, picked=self.picked)
+        except services.CannotDecide as refusal:
+            raise Conflict(refusal.message) from None
+        return Response(ModerationCommentSerializer(moderation_queryset().get(pk=pk)).data)
+
+    def get_view_name(self):
+        return "Make an editors' pick" if self.picked else "Remove from editors' picks"
 
 
 class ModerationAction(PrivateAnswers, APIView):

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -168,29 +168,3 @@ def test_every_state_a_reader_meets_passes_an_accessibility_audit(page, watched,
     page.get_by_role("button", name="Post reply").click()
     expect(page.get_by_text("Awaiting moderation", exact=True)).to_be_visible()
     assert_accessible(watched, "awaiting-moderation")
-
-
-def test_a_reader_reports_a_reply_and_a_moderator_finds_it_reported(
-    page, watched, moderator, settings
-):
-    article = ArticleFactory(title="Troops head east")
-    reply = CommentFactory(article=article, body="Something rude about a neighbour.")
-
-    page.goto(article.get_absolute_url())
-    page.locator(f"#comment-{reply.pk}").get_by_role("link", name=re.compile("^Report")).click()
-    expect(page.get_by_role("heading", name="Report a reply")).to_be_visible()
-    assert_accessible(watched, "report")
-    page.get_by_label("Abuse or harassment").check()
-    page.get_by_label(re.compile("Anything a moderator should know")).fill("Names a neighbour.")
-    page.get_by_role("button", name="Send report").click()
-    expect(page.get_by_role("status").filter(has_text="A moderator will look")).to_be_visible()
-
-    page.context.clear_cookies()
-    log_in(page, moderator)
-    page.goto("/admin/comments/comment/?status=reported")
-    row = page.locator(f"#comment-row-{reply.pk}")
-    expect(row).to_contain_text("Reported by 1 reader:")
-    expect(row).to_contain_text("Abuse or harassment: “Names a neighbour.”")
-    page.get_by_role("button", name="Dismiss reports").click()
-    expect(page.get_by_text("1 report dismissed.")).to_be_visible()
-    expect(page.locator(f"#comment-row-{reply.pk}")).to_have_count(0)

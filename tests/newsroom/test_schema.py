@@ -27,6 +27,8 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/comments/{id}/report/", "post"),
     ("/api/v1/moderation/comments/reported/", "get"),
     ("/api/v1/moderation/comments/{id}/dismiss-reports/", "post"),
+    ("/api/v1/moderation/comments/{id}/pick/", "post"),
+    ("/api/v1/moderation/comments/{id}/unpick/", "post"),
     ("/api/v1/moderation/comments/", "get"),
     *(
         (f"/api/v1/moderation/comments/{{id}}/{action}/", "post")

@@ -17,6 +17,7 @@ PUBLIC_FIELDS = {
     "body_html",
     "created_at",
     "edited_at",
+    "picked",
     "url",
 }
 
@@ -49,6 +50,7 @@ def test_article_comments_are_approved_flat_and_oldest_first(api):
         "body_html": reply.body_html,
         "created_at": reply.created_at.isoformat().replace("+00:00", "Z"),
         "edited_at": None,
+        "picked": False,
         "url": f"http://testserver/articles/{article.slug}/comments/{reply.pk}/",
     }
     assert response.json()["results"][0]["author_url"] == "https://ada.example.org/"
