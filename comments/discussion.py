@@ -11,6 +11,7 @@ from plumbing.ids import parse_id
 
 from . import cookies
 from .forms import ReplyForm, blank_form_html
+from .names import signed_in_staff
 from .rendering import render_thread
 from .services import CommentsClosed
 from .threads import load_thread
@@ -55,11 +56,18 @@ def discussion_context(
     form_html = None
     if comments_open:
         if form is None:
-            initial = cookies.remembered_author(request)
+            staff = signed_in_staff(request)
+            initial = {} if staff else cookies.remembered_author(request)
             parent_id = parse_id(asked["replytocom"])
             if parent_id:
                 replying_to = thread.approved.get(parent_id)
-            if not initial and replying_to is None:
+            if staff is not None:
+                form = ReplyForm(
+                    article=article,
+                    staff=staff,
+                    initial={"parent": replying_to.pk} if replying_to else {},
+                )
+            elif not initial and replying_to is None:
                 # The form as every new reader sees it: made once, filled in for each.
                 form_html = blank_form_html(request, article)
             else:

@@ -42,7 +42,8 @@ class LatestCommentsFeed(Feed):
         return self.comments()[:FEED_LENGTH]
 
     def item_title(self, item):
-        return f"{item.author_name} on “{item.article.title}”"
+        role = f" ({item.get_author_role_display()})" if item.author_role else ""
+        return f"{item.author_name}{role} on “{item.article.title}”"
 
     def item_description(self, item):
         if item.edited_at is None:

@@ -10,6 +10,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse
+from django.utils.html import escape
 
 from articles.models import Article
 from plumbing.ids import parse_id
@@ -22,6 +23,7 @@ from plumbing.text import (
 
 from .models import Report
 from .moderation import FormEvidence
+from .names import is_reserved, staff_display_name
 from .sanitize import COMMENT_TAGS
 from .validators import validate_web_url
 
@@ -115,10 +117,17 @@ class ReplyForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, article, **kwargs):
+    # What a signed-in member of staff does not fill in: it comes from their account.
+    ACCOUNT_FIELDS = ("name", "email", "url", "remember")
+
+    def __init__(self, *args, article, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        self.staff = staff
         limit_length(self.fields["body"])
+        if staff is not None:
+            for name in self.ACCOUNT_FIELDS:
+                del self.fields[name]
         if not self.is_bound:
             self.initial.setdefault("timestamp", sign_form_timestamp(article.pk))
         self.helper = self._build_helper()
@@ -130,24 +139,36 @@ class ReplyForm(forms.Form):
         helper.form_action = _action(self.article) + "#respond"
         # Errors come from the server, named next to each field, in every browser.
         helper.attrs = {"novalidate": ""}
+        if self.staff is not None:
+            identity = [
+                HTML(
+                    '<p class="form-note" id="comment-form-note">You are replying as '
+                    f"<strong>{escape(staff_display_name(self.staff))}</strong>, marked as "
+                    f"{'the author' if self.article.author_id == self.staff.pk else 'staff'}.</p>"
+                )
+            ]
+        else:
+            identity = [
+                HTML(
+                    '<p class="form-note small text-body-secondary" id="comment-form-note">'
+                    "Your e-mail address is never shown. Required fields are marked "
+                    '<span class="asteriskField" aria-hidden="true">*</span>'
+                    '<span class="visually-hidden">with an asterisk</span>.</p>'
+                ),
+                Div(
+                    Div(Field("name", autocomplete="name"), css_class="col-md-6"),
+                    Div(Field("email", autocomplete="email"), css_class="col-md-6"),
+                    css_class="row",
+                ),
+                Field("url", autocomplete="url", placeholder="https://"),
+            ]
         helper.layout = Layout(
-            HTML(
-                '<p class="form-note small text-body-secondary" id="comment-form-note">'
-                "Your e-mail address is never shown. Required fields are marked "
-                '<span class="asteriskField" aria-hidden="true">*</span>'
-                '<span class="visually-hidden">with an asterisk</span>.</p>'
-            ),
-            Div(
-                Div(Field("name", autocomplete="name"), css_class="col-md-6"),
-                Div(Field("email", autocomplete="email"), css_class="col-md-6"),
-                css_class="row",
-            ),
-            Field("url", autocomplete="url", placeholder="https://"),
+            *identity,
             "body",
             "parent",
             "timestamp",
             Div("homepage", css_class="hp-field", aria_hidden="true"),
-            "remember",
+            *(() if self.staff is not None else ("remember",)),
             "notify",
             HTML(formatting_note_html()),
             Submit("submit", "Post reply", css_class="mt-2"),
@@ -156,7 +177,23 @@ class ReplyForm(forms.Form):
         return helper
 
     def clean_name(self):
-        return clean_single_line(self.cleaned_data["name"])
+        name = clean_single_line(self.cleaned_data["name"])
+        if is_reserved(name):
+            raise ValidationError(
+                "This name belongs to the newsroom or one of its staff. Please use your own."
+            )
+        return name
+
+    def clean(self):
+        data = super().clean()
+        if self.staff is not None:
+            data.update(
+                name=staff_display_name(self.staff),
+                email=(self.staff.email or "").lower(),
+                url="",
+                remember=False,
+            )
+        return data
 
     def clean_email(self):
         # Stored lower-case, so returning authors and duplicates are found by index.

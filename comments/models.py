@@ -72,7 +72,13 @@ class Comment(models.Model):
         "created_at",
         "edited_at",
         "picked_at",
+        "author_role",
     )
+
+    class Role(models.TextChoices):
+        READER = "", "Reader"
+        STAFF = "staff", "Staff"
+        AUTHOR = "author", "Author"  # of the article
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -93,6 +99,19 @@ class Comment(models.Model):
     # 0 for a top-level comment; stored so a thread can be laid out in one pass.
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     author_name = models.CharField("name", max_length=100)
+    # A staff member signed in to the site posts as themselves: their account, and
+    # the role readers see beside the name (kept, so pages and feeds need no join).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        editable=False,
+    )
+    author_role = models.CharField(
+        max_length=10, choices=Role.choices, default=Role.READER, blank=True, editable=False
+    )
     author_email = models.EmailField("e-mail", max_length=254)  # private
     author_url = models.URLField(
         "website", max_length=200, blank=True, validators=[validate_web_url]

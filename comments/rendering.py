@@ -34,6 +34,13 @@ GONE = {
 }
 GONE_OTHERWISE = "This comment is no longer available."
 
+# Beside the name of a reply a signed-in member of staff posted.
+ROLE_BADGES = {
+    role: f'<span class="badge comment-role-badge">{label}</span> '
+    for role, label in Comment.Role.choices
+    if role
+}
+
 
 def _own_links(slug: str, pk: int, *, editable: bool) -> str:
     """Edit (while the article takes replies) and Delete, for the author of a reply
@@ -90,6 +97,7 @@ def render_thread(thread: Thread, *, comments_open: bool, article_slug: str = ""
                 '<header class="comment-meta small mb-1">'
                 '<span class="comment-author fw-semibold" '
                 f'id="comment-{pk}-author">{author}</span> '
+                f"{ROLE_BADGES.get(comment.author_role, '')}"
                 '<a class="comment-permalink text-body-secondary" '
                 f'href="{page_query}#comment-{pk}"><time datetime="{iso}">{shown}</time></a>'
             )

@@ -29,6 +29,7 @@ class ThreadComment(NamedTuple):
     created_at: datetime
     edited_at: datetime | None
     picked_at: datetime | None
+    author_role: str
 
 
 # Comment.PUBLIC_FIELDS and the status the layout needs (a test holds them together).

@@ -14,6 +14,7 @@ from plumbing.ratelimit import limit_reads, wait_for
 from . import cookies, services
 from .forms import PREVIEW, EditForm, ReplyForm, ReportForm
 from .models import Comment
+from .names import signed_in_staff
 from .sanitize import render_comment
 from .tasks import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 from .threads import load_thread
@@ -124,7 +125,8 @@ def post_comment(request, slug):
         return render_article(
             request, article, status=403, unsent_text=request.POST.get("body", "")
         )
-    form = ReplyForm(request.POST, article=article)
+    staff = signed_in_staff(request)
+    form = ReplyForm(request.POST, article=article, staff=staff)
     if PREVIEW in request.POST:
         return _preview(request, article, form)
     wait = posting_wait(request)
@@ -141,6 +143,7 @@ def post_comment(request, slug):
             data,
             form=form.evidence(),
             earlier_comment_ids=cookies.own_comment_ids(request),
+            staff=staff,
         )
     except services.CommentsClosed:  # closed while this request was on its way
         return render_article(request, article, status=403, unsent_text=data["body"])
@@ -159,6 +162,8 @@ def post_comment(request, slug):
         messages.success(request, "Thank you. Your reply is published.")
     response = HttpResponseRedirect(_comment_location(request, comment), status=303)
     cookies.add_own_comment(request, response, comment.pk)
+    if staff is not None:
+        return response  # their details are their account's
     if data["remember"]:
         cookies.remember_author(response, name=data["name"], email=data["email"], url=data["url"])
     else:

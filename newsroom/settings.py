@@ -448,6 +448,12 @@ COMMENTS_MODERATORS = env.list("COMMENTS_MODERATORS", default=[])
 # For this many minutes after sending it, the author may edit or delete a reply
 # (from the same browser, or with the API's edit token); 0 turns this off.
 COMMENTS_EDIT_MINUTES = env.int("COMMENTS_EDIT_MINUTES", default=15)
+# Names readers may not post under (besides the site's own and its staff's full
+# names), compared whatever letters spell them (comments/names.py).
+COMMENTS_RESERVED_NAMES = env.list(
+    "COMMENTS_RESERVED_NAMES",
+    default=["The editors", "Editor", "Editors", "Moderator", "Moderators", "Staff", "Admin"],
+)
 # Replies reported by this many readers (addresses) are held for review; 0: never.
 COMMENTS_REPORT_THRESHOLD = env.int("COMMENTS_REPORT_THRESHOLD", default=3)
 # How many reports one client may send, through the form and the API together.

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from comments.models import Comment, ModerationEvent, Report, Revision
+from comments.names import is_reserved, staff_display_name
 from comments.paths import comment_path
 from comments.validators import validate_web_url
 from plumbing.db import IsoUtc
@@ -63,6 +64,13 @@ class CommentSerializer(serializers.Serializer):
         "edit, or a moderator's correction); null if never.",
     )
     picked = serializers.BooleanField(read_only=True, help_text="An editors' pick.")
+    author_role = serializers.ChoiceField(
+        choices=["staff", "author"],
+        read_only=True,
+        allow_null=True,
+        help_text="staff: posted by a signed-in member of the newsroom; author: by the "
+        "article's author; null: by a reader.",
+    )
     url = serializers.URLField(read_only=True, help_text="The comment's permalink on the site.")
 
     def _permalink(self, slug: str, pk: int) -> str:
@@ -84,6 +92,7 @@ class CommentSerializer(serializers.Serializer):
                 "created": row.created_at,
                 "edited": row.edited_at,
                 "picked_at": row.picked_at,
+                "author_role": row.author_role,
             }
         slug = row["article__slug"]
         pk = row["id"]
@@ -97,6 +106,7 @@ class CommentSerializer(serializers.Serializer):
             "created_at": iso_utc(row["created"]),
             "edited_at": iso_utc(row["edited"]) if row["edited"] is not None else None,
             "picked": row["picked_at"] is not None,
+            "author_role": row["author_role"] or None,
             "url": self._permalink(slug, pk),
         }
 
@@ -222,6 +232,23 @@ class CommentCreateSerializer(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit_length(self.fields["body"])
+        if self.context.get("staff") is not None:
+            # A signed-in member of staff posts as their account says.
+            for name in ("name", "email", "url"):
+                del self.fields[name]
+
+    def validate_name(self, value):
+        if is_reserved(value):
+            raise serializers.ValidationError(
+                "This name belongs to the newsroom or one of its staff. Please use your own."
+            )
+        return value
+
+    def validate(self, data):
+        staff = self.context.get("staff")
+        if staff is not None:
+            data.update(name=staff_display_name(staff), email=(staff.email or "").lower(), url="")
+        return data
 
     def get_fields(self):
         # A shallow copy of each declared field where DRF makes a deep one, which

@@ -21,6 +21,7 @@ from articles.models import Article
 from articles.services import COMMENTS, article_scope
 from comments import services
 from comments.models import Comment, Report, Revision
+from comments.names import signed_in_staff
 from comments.sanitize import render_comment
 from comments.views import PREVIEW_SCOPE, REPORT_SCOPE, edit_from, report_wait, submit_reply
 from plumbing.api.filters import MomentFilter
@@ -341,10 +342,13 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
         article = public_article(self.kwargs["slug"])
         if not article.accepts_comments():
             raise exceptions.PermissionDenied(services.CommentsClosed().message)
-        incoming = CommentCreateSerializer(data=request.data)
+        staff = signed_in_staff(request)
+        incoming = CommentCreateSerializer(data=request.data, context={"staff": staff})
         incoming.is_valid(raise_exception=True)
         try:
-            comment = submit_reply(request, article, incoming.validated_data, with_edit_token=True)
+            comment = submit_reply(
+                request, article, incoming.validated_data, with_edit_token=True, staff=staff
+            )
         except services.CommentError as refused:
             raise_for(refused)
         output = CommentCreatedSerializer(comment, context=self.get_serializer_context())

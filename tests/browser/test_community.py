@@ -54,3 +54,31 @@ def test_an_editors_pick_leads_to_its_place_in_the_thread(page, watched, moderat
 
     expect(page).to_have_url(re.compile(rf"\?cpage=2#comment-{pick.pk}$"))
     expect(page.locator(f"#comment-{pick.pk}")).to_contain_text("Editors\u2019 pick")
+
+
+def test_a_staff_reply_wears_its_badge_and_no_reader_passes_for_staff(page, watched, moderator):
+    moderator.first_name, moderator.last_name = "Jane", "Doe"
+    moderator.save()
+    article = ArticleFactory(title="Troops head east")
+    log_in(page, moderator)
+
+    page.goto(article.get_absolute_url())
+    expect(page.locator("#comment-form-note")).to_contain_text("replying as Jane Doe")
+    page.get_by_role("textbox", name="Comment").fill("We have corrected the figure.")
+    page.get_by_role("button", name="Post reply").click()
+    reply = page.locator(".comment").filter(has_text="We have corrected the figure.")
+    expect(reply.locator(".comment-role-badge")).to_have_text("Staff")
+    assert_accessible(watched, "staff-reply")
+
+    page.context.clear_cookies()
+    page.goto(article.get_absolute_url())
+    form = page.locator("#commentform")
+    form.get_by_role("textbox", name="Name").fill("The \u0415ditors")  # a Cyrillic IE
+    form.get_by_role("textbox", name="E-mail").fill("not@staff.example")
+    form.get_by_role("textbox", name="Comment").fill("Official: the exercise is cancelled.")
+    page.get_by_role("button", name="Post reply").click()
+    name = page.get_by_role("textbox", name="Name")
+    expect(name).to_have_accessible_description(re.compile("belongs to the newsroom"))
+    expect(page.get_by_role("textbox", name="Comment")).to_have_value(
+        "Official: the exercise is cancelled."
+    )

@@ -18,6 +18,7 @@ PUBLIC_FIELDS = {
     "created_at",
     "edited_at",
     "picked",
+    "author_role",
     "url",
 }
 
@@ -51,6 +52,7 @@ def test_article_comments_are_approved_flat_and_oldest_first(api):
         "created_at": reply.created_at.isoformat().replace("+00:00", "Z"),
         "edited_at": None,
         "picked": False,
+        "author_role": None,
         "url": f"http://testserver/articles/{article.slug}/comments/{reply.pk}/",
     }
     assert response.json()["results"][0]["author_url"] == "https://ada.example.org/"
