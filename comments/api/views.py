@@ -504,6 +504,30 @@ class ModerationCommentList(PrivateAnswers, generics.ListAPIView):
         return moderation_queryset()
 
 
+def moderation_answers(conflict: str | None = None) -> dict:
+    """What a moderator's step on one comment can answer, for the schema."""
+    answers = {
+        200: ModerationCommentSerializer,
+        401: error("No credentials."),
+        403: error("Not a moderator."),
+        404: error("No such comment."),
+    }
+    if conflict:
+        answers[409] = error(conflict)
+    return answers
+
+
+class ModeratorStep(PrivateAnswers, APIView):
+    """A moderator's step on one comment; the answer is the comment as it is now."""
+
+    permission_classes = [IsModerator]
+    throttle_classes = []
+
+    @staticmethod
+    def now_showing(pk) -> Response:
+        return Response(ModerationCommentSerializer(moderation_queryset().get(pk=pk)).data)
+
+
 ACTIONS = {
     "approve": Comment.Status.APPROVED,
     "spam": Comment.Status.SPAM,
@@ -512,22 +536,13 @@ ACTIONS = {
 }
 
 
-class PickAction(PrivateAnswers, APIView):
+class PickAction(ModeratorStep):
     """Make a published comment an editors' pick, or no longer one."""
 
-    permission_classes = [IsModerator]
-    throttle_classes = []
     picked = True  # set per URL
 
     @extend_schema(
-        request=None,
-        responses={
-            200: ModerationCommentSerializer,
-            401: error("No credentials."),
-            403: error("Not a moderator."),
-            404: error("No such comment."),
-            409: error("Only a published comment can be a pick."),
-        },
+        request=None, responses=moderation_answers("Only a published comment can be a pick.")
     )
     def post(self, request, pk):
         comment = get_object_or_404(Comment, pk=pk)
@@ -535,28 +550,20 @@ class PickAction(PrivateAnswers, APIView):
             services.pick(comment, actor=request.user, picked=self.picked)
         except services.CannotDecide as refusal:
             raise Conflict(refusal.message) from None
-        return Response(ModerationCommentSerializer(moderation_queryset().get(pk=pk)).data)
+        return self.now_showing(pk)
 
     def get_view_name(self):
         return "Make an editors' pick" if self.picked else "Remove from editors' picks"
 
 
-class ModerationAction(PrivateAnswers, APIView):
+class ModerationAction(ModeratorStep):
     """Change a comment's status; the change is recorded with the moderator's name."""
 
-    permission_classes = [IsModerator]
-    throttle_classes = []
     moderation_action = "approve"  # set per URL
 
     @extend_schema(
         request=ModerationNoteSerializer,
-        responses={
-            200: ModerationCommentSerializer,
-            401: error("No credentials."),
-            403: error("Not a moderator."),
-            404: error("No such comment."),
-            409: error("Its author deleted it, or changed the text since `seen`."),
-        },
+        responses=moderation_answers("Its author deleted it, or changed the text since `seen`."),
     )
     def post(self, request, pk):
         comment = get_object_or_404(Comment, pk=pk)
@@ -572,8 +579,7 @@ class ModerationAction(PrivateAnswers, APIView):
             )
         except services.CannotDecide as refusal:
             raise Conflict(refusal.message) from None
-        fresh = moderation_queryset().get(pk=pk)
-        return Response(ModerationCommentSerializer(fresh).data)
+        return self.now_showing(pk)
 
     def get_view_name(self):
         return f"{self.moderation_action.title()} a comment"
@@ -585,28 +591,22 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-class EditDecision(PrivateAnswers, APIView):
+class EditDecision(ModeratorStep):
     """Approve or decline an edit its author sent for a published comment."""
 
-    permission_classes = [IsModerator]
-    throttle_classes = []
     approve = True  # set per URL
 
     @extend_schema(
         request=None,
-        responses={
-            200: ModerationCommentSerializer,
-            401: error("No credentials."),
-            403: error("Not a moderator."),
-            404: error("No such comment."),
-            409: error("That edit no longer waits: decided, or replaced by a later one."),
-        },
+        responses=moderation_answers(
+            "That edit no longer waits: decided, or replaced by a later one."
+        ),
     )
     def post(self, request, pk, edit):
         comment = get_object_or_404(Comment, pk=pk)
         if not services.decide_edit(comment, edit, approve=self.approve, actor=request.user):
             raise Conflict("That edit no longer waits: it was decided, or replaced by a later one.")
-        return Response(ModerationCommentSerializer(moderation_queryset().get(pk=pk)).data)
+        return self.now_showing(pk)
 
     def get_view_name(self):
         return f"{'Approve' if self.approve else 'Decline'} an author's edit"
@@ -643,22 +643,11 @@ class ReportedComments(PrivateAnswers, generics.ListAPIView):
         )
 
 
-class DismissReports(PrivateAnswers, APIView):
+class DismissReports(ModeratorStep):
     """Close a comment's reports and leave it up (publishing it again if the reports
     held it)."""
 
-    permission_classes = [IsModerator]
-    throttle_classes = []
-
-    @extend_schema(
-        request=None,
-        responses={
-            200: ModerationCommentSerializer,
-            401: error("No credentials."),
-            403: error("Not a moderator."),
-            404: error("No such comment."),
-        },
-    )
+    @extend_schema(request=None, responses=moderation_answers())
     def post(self, request, pk):
         services.dismiss_reports(get_object_or_404(Comment, pk=pk), actor=request.user)
-        return Response(ModerationCommentSerializer(moderation_queryset().get(pk=pk)).data)
+        return self.now_showing(pk)
