@@ -318,4 +318,7 @@ def blank_form_html(request, article) -> str:
             form_timestamp.placeholder(str(article.pk)),
         )
     )
-    return html if personal.is_shared_render(request) else personal.fill(request, html)
+    if personal.is_shared_render(request):
+        personal.mark_reader_values(request)  # its placeholders are filled when served
+        return html
+    return personal.fill(request, html)

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
+from django.utils.functional import SimpleLazyObject
 
 _personal_cookies: set[str] = {CookieStorage.cookie_name}
 
@@ -53,6 +54,11 @@ def is_shared_render(request) -> bool:
     return getattr(request, SHARED_RENDER, False)
 
 
+def mark_reader_values(request) -> None:
+    """The answer to `request` holds values of its reader's own, or placeholders."""
+    setattr(request, _READER_VALUES, True)
+
+
 def has_reader_values(request) -> bool:
     """Whether the answer to `request` holds values of its reader's own (or their
     placeholders): then no cache but the reader's may keep it."""
@@ -82,7 +88,7 @@ class ReaderValue:
 
     def __call__(self, request, argument: str = "") -> str:
         """The value for this reader, or its placeholder in a shared answer."""
-        setattr(request, _READER_VALUES, True)
+        mark_reader_values(request)
         if is_shared_render(request):
             return self.placeholder(str(argument))
         return self.fill(request, str(argument))
@@ -107,7 +113,7 @@ def slots_in(body: bytes) -> tuple[tuple[bytes, str, str], ...]:
 
 def fill(request, body, slots=None):
     """`body` (bytes or text) with each placeholder replaced by this reader's value."""
-    setattr(request, _READER_VALUES, True)
+    mark_reader_values(request)
     is_text = isinstance(body, str)
     data = body.encode() if is_text else body
     for placeholder, name, argument in slots_in(data) if slots is None else slots:
@@ -116,7 +122,8 @@ def fill(request, body, slots=None):
 
 
 def context_processor(request):
-    """In a shared render, templates get the CSRF token's placeholder."""
+    """In a shared render, templates get the CSRF token's placeholder, made only if
+    a template asks for it: a page without a form stays the same for everyone."""
     if is_shared_render(request):
-        return {"csrf_token": csrf_token(request)}
+        return {"csrf_token": SimpleLazyObject(lambda: csrf_token(request))}
     return {}

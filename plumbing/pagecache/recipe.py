@@ -177,10 +177,11 @@ class Shared:
             return response
         if hasattr(response, "render"):
             response.render()
-        self.validated(response, lookup, per_reader=has_reader_values(request))
+        slots = slots_in(response.content) if lookup.keeps else ()
+        # Placeholders in the body are reader values too, however they got there.
+        self.validated(response, lookup, per_reader=has_reader_values(request) or bool(slots))
         if lookup.keeps:
             body = response.content
-            slots = slots_in(body)
             headers = {
                 name: value for name, value in response.items() if name.lower() not in _NOT_KEPT
             }

@@ -16,7 +16,7 @@ from comments.cookies import OWN_COOKIE
 from comments.forms import TIMESTAMP_SALT
 from comments.models import Comment
 from tests.comments.helpers import form_data, post_url, sent_from
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +204,33 @@ def test_comment_pages_beyond_the_last_are_404_and_never_kept(settings):
     assert Client().get(f"{url}?cpage=2").status_code == 200
     for junk in ("3", "99999", "0", "two", "-1"):
         assert Client().get(f"{url}?cpage={junk}").status_code == 404
+
+
+@pytest.mark.parametrize("address", ["/", "/sections/{section}/", "/tags/{tag}/"])
+def test_pages_without_a_form_are_public_with_validators(address):
+    tag = TagFactory()
+    article = ArticleFactory(tags=[tag])
+    url = address.format(section=article.section.slug, tag=tag.slug)
+
+    first = Client().get(url)
+    again = Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert "public" in first["Cache-Control"]
+    assert again.status_code == 304
+
+
+def test_a_page_with_the_reply_form_is_kept_but_its_token_is_each_reader_s():
+    article = ArticleFactory()
+
+    first, second = (
+        Client().get(article.get_absolute_url()),
+        Client().get(article.get_absolute_url()),
+    )
+
+    assert is_private(first)
+    assert first.context is not None or first.content  # drawn, then served from the copy
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.search(first.content).group(1) != token.search(second.content).group(1)
 
 
 # --- Personal answers ---------------------------------------------------------------
