@@ -204,19 +204,7 @@ def submit_comment(
     token = new_edit_token() if with_edit_token and comment.edit_deadline() else None
     if token is not None:
         comment.edit_token_digest = edit_token_digest(token)
-    with transaction.atomic():
-        INSERT_COMMENT.save(comment)
-        INSERT_EVENT.save(
-            ModerationEvent(
-                comment=comment,
-                to_status=status,
-                reasons=outcome.reasons,
-                created_at=comment.created_at,
-            )
-        )
-        if status == Comment.Status.APPROVED:
-            discussion_changed(article)
-        after_commit(_after_submit, comment)
+    _save_new(comment)
     comment.edit_token = token  # in clear on this object only, never saved
     return comment
 
@@ -242,19 +230,28 @@ def _submit_as_staff(article, parent, user, name, email, body, notify, user_agen
         notify_on_reply=notify,
         moderated_at=timezone.now(),
     )
-    with transaction.atomic():
-        INSERT_COMMENT.save(comment)
-        ModerationEvent.objects.create(
-            comment=comment,
-            actor=user,
-            to_status=comment.status,
-            reasons=comment.moderation_reasons,
-            created_at=comment.created_at,
-        )
-        discussion_changed(article)
-        after_commit(_after_submit, comment)
+    _save_new(comment, actor=user)
     comment.edit_token = None
     return comment
+
+
+def _save_new(comment: Comment, *, actor=None) -> None:
+    """Save a new comment and the event that explains its status, in one
+    transaction; what readers see moves if they can see it; follow-ups after."""
+    with transaction.atomic():
+        INSERT_COMMENT.save(comment)
+        INSERT_EVENT.save(
+            ModerationEvent(
+                comment=comment,
+                actor=actor,
+                to_status=comment.status,
+                reasons=comment.moderation_reasons,
+                created_at=comment.created_at,
+            )
+        )
+        if comment.status == Comment.Status.APPROVED:
+            discussion_changed(comment.article)
+        after_commit(_after_submit, comment)
 
 
 def _after_submit(comment: Comment) -> None:

@@ -58,6 +58,7 @@ def test_a_staff_reply_is_theirs_published_and_badged(editor, settings):
     )
     assert (comment.status, comment.author_role) == ("approved", "staff")
     assert comment.moderation_reasons[0]["rule"] == "staff"
+    assert comment.events.get().actor == editor  # the history says who
     html = Client().get(article.get_absolute_url()).content.decode()
     assert 'Jane Doe</span> <span class="badge comment-role-badge">Staff</span>' in html
     api = Client().get(f"/api/v1/comments/{comment.pk}/").json()
