@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from html import escape
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
@@ -45,16 +44,15 @@ ROLE_BADGES = {
 def _own_links(slug: str, pk: int, *, editable: bool) -> str:
     """Edit (while the article takes replies) and Delete, for the author of a reply
     still within the edit window."""
-    kwargs = {"slug": slug, "pk": pk}
     edit = (
-        f'<a class="me-1" href="{reverse("comments:edit", kwargs=kwargs)}" '
+        f'<a class="me-1" href="{comment_path("comments:edit").path(slug, pk)}" '
         'aria-label="Edit your reply">Edit</a> '
         if editable
         else ""
     )
     return (
         f'<span class="comment-own-actions small ms-2">{edit}'
-        f'<a href="{reverse("comments:delete", kwargs=kwargs)}" '
+        f'<a href="{comment_path("comments:delete").path(slug, pk)}" '
         'aria-label="Delete your reply">Delete</a></span>'
     )
 

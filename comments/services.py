@@ -23,6 +23,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -755,13 +756,14 @@ def report(
         )
         if not created:
             return REPORT_THANKS  # someone at this address did: nothing more to count
-        reports = comment.reports.all()
-        if len(reports) == 1 and settings.COMMENTS_MODERATORS:
+        counts = comment.reports.aggregate(
+            ever=Count("pk"), open=Count("pk", filter=Q(dismissed_at__isnull=True))
+        )
+        if counts["ever"] == 1 and settings.COMMENTS_MODERATORS:
             after_commit(partial(tasks.notify_moderators.enqueue, about="report"), comment.pk)
-        open_reports = [r for r in reports if r.dismissed_at is None]
         threshold = settings.COMMENTS_REPORT_THRESHOLD
-        if threshold and len(open_reports) >= threshold:
-            _hold_for_reports(comment, open_reports)
+        if threshold and counts["open"] >= threshold:
+            _hold_for_reports(comment, list(comment.reports.filter(dismissed_at__isnull=True)))
     return REPORT_THANKS
 
 

@@ -61,8 +61,9 @@ def notify_moderators(comment_id: int, about: str = "reply") -> None:
     comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
     if not recipients or comment is None or about not in NOTICES:
         return
-    held = comment.revisions.filter(state=Revision.State.HELD).first()
-    reports = list(comment.reports.filter(dismissed_at__isnull=True))
+    # Only what the notice is about is read.
+    held = comment.revisions.filter(state=Revision.State.HELD).first() if about == "edit" else None
+    reports = list(comment.reports.filter(dismissed_at__isnull=True)) if about == "report" else []
     still_waits = {
         "reply": comment.status == Comment.Status.PENDING,
         "edit": held is not None,
