@@ -12,6 +12,10 @@ Rows, each as requests per second, p50 and p99, and as a share of the limit:
   page warm    the article page with its 200 comments, from the cache
   page cold    the same, rendered on every request
   limit        precomputed bytes of the API answer's size, through the same middleware
+  page warm + recommendations
+               the same while 100 recommendations per second arrive through the
+               API from new browsers (each a new count, so the page's counts keep
+               changing); the note says how many were taken
   writes       POST to the comments API from 4 connections for 10 s, through the
                whole pipeline; accepted comments per second, errors, and whether
                every 201 answer matches a new row
@@ -27,18 +31,23 @@ from __future__ import annotations
 
 import argparse
 import collections
+import http.client
 import itertools
 import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +157,73 @@ def measure(name: str, url: str, args) -> Row:
         statistics.median(r.p99_ms for r in runs),
         sum(r.errors for r in runs),
     )
+
+
+RECOMMENDATIONS_PER_SECOND = 100
+
+
+class Recommenders:
+    """Recommendations at a steady rate, each from a new browser, spread over the
+    article's comments, from a few threads so a slow answer does not slow the rate."""
+
+    THREADS = 4
+
+    def __init__(self, site_url: str, comment_ids: list[int], rate: float):
+        self.host, self.port = urllib.parse.urlsplit(site_url).netloc.split(":")
+        self.ids = comment_ids
+        self.interval = self.THREADS / rate
+        self.statuses: collections.Counter = collections.Counter()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self.send, args=(n,)) for n in range(self.THREADS)]
+
+    def send(self, number: int) -> None:
+        due = time.perf_counter() + number * self.interval / self.THREADS
+        for sent in itertools.count():
+            if self.stopping.is_set():
+                return
+            time.sleep(max(due - time.perf_counter(), 0))
+            due += self.interval
+            pk = self.ids[(sent * self.THREADS + number) % len(self.ids)]
+            try:
+                connection = http.client.HTTPConnection(self.host, int(self.port), timeout=30)
+                connection.request(
+                    "POST",
+                    f"/api/v1/comments/{pk}/recommendation/",
+                    headers={"Cookie": f"newsroom_reader={secrets.token_urlsafe(18)}"},
+                )
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+                connection.close()
+            except OSError:
+                status = "connection error"
+            with self.lock:
+                self.statuses[status] += 1
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join()
+        self.seconds = time.perf_counter() - self.started
+
+    def note(self) -> str:
+        taken = self.statuses.get(200, 0)
+        others = sum(self.statuses.values()) - taken
+        return f"{taken / self.seconds:.0f} recommendations/s taken, {others} refused or failed"
+
+
+def measure_under_recommendations(site: Site, page: str, comment_ids: list[int], args) -> Row:
+    with Recommenders(site.url, comment_ids, RECOMMENDATIONS_PER_SECOND) as recommenders:
+        row = measure("page warm + recs", site.url + page, args)
+    row.note = recommenders.note()
+    return row
 
 
 def measure_writes(site: Site, args) -> Row:
@@ -330,6 +406,8 @@ def main() -> None:
             limit = measure("limit (same bytes)", f"{site.url}/bench/limit/", args)
             rows.append(measure("API warm", site.url + api, args))
             rows.append(measure("page warm", site.url + page, args))
+            comment_ids = [item["id"] for item in json.loads(answer)["results"]]
+            rows.append(measure_under_recommendations(site, page, comment_ids, args))
             rows.append(measure_writes(site, args))
             bounds = cache_after_junk(site)
             site.stop()

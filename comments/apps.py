@@ -11,7 +11,9 @@ class CommentsConfig(AppConfig):
 
         from . import cookies  # noqa: F401  (registers the cookies that make a page personal)
         from .discussion import DiscussionQuery
+        from .services import recommendation_counts
 
         # The article page draws the discussion (templatetags/discussion.py), so it
         # varies with the discussion's parameters too.
         article_page.vary_with(FormParams(DiscussionQuery, unshared=DiscussionQuery.UNSHARED))
+        article_page.also_depends_on(lambda slug: recommendation_counts(slug))

@@ -8,9 +8,15 @@
   e-mail address alone proves nothing: anyone can type it).
 - Reported: ids of the replies this browser reported, so it reports each once.
   Nothing on a page depends on it, so it leaves pages shared.
+- Reader key: a random key given on a browser's first recommendation, so it
+  recommends each reply once and can take it back. A key says nothing (a new
+  one is no worse than none; services.recommend bounds what one address
+  counts), so it is not signed; nothing on a page depends on it either.
 """
 
 import json
+import re
+import secrets
 
 from django.conf import settings
 
@@ -91,3 +97,19 @@ def own_comment_ids(request) -> frozenset[int]:
 
 def add_own_comment(request, response, comment_id: int) -> None:
     OWN.add(request, response, comment_id)
+
+
+READER_COOKIE = "newsroom_reader"
+READER_MAX_AGE = 365 * 24 * 60 * 60
+_READER_KEY = re.compile(r"[A-Za-z0-9_-]{24}")
+
+
+def reader_key(request) -> str:
+    """This browser's reader key, or a new one if it has none of ours (give it
+    with keep_reader_key)."""
+    key = request.COOKIES.get(READER_COOKIE, "")
+    return key if _READER_KEY.fullmatch(key) else secrets.token_urlsafe(18)
+
+
+def keep_reader_key(response, key: str) -> None:
+    response.set_cookie(READER_COOKIE, key, **_cookie_options(READER_MAX_AGE))

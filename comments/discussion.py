@@ -8,13 +8,14 @@ from django.utils.safestring import mark_safe
 
 from articles.models import Article
 from plumbing.ids import parse_id
+from plumbing.pagecache.personal import csrf_token
 
 from . import cookies
 from .forms import ReplyForm, blank_form_html
 from .names import signed_in_staff
 from .rendering import render_thread
 from .services import CommentsClosed
-from .threads import load_thread
+from .threads import Sort, discussion_query, load_thread
 
 
 class DiscussionQuery(forms.Form):
@@ -24,9 +25,31 @@ class DiscussionQuery(forms.Form):
     # A reply link (?replytocom=<id>#respond) opens the form on that comment; an
     # id that is not a visible comment is ignored.
     replytocom = forms.CharField(required=False)
+    sort = forms.ChoiceField(choices=Sort.CHOICES, required=False)
 
     # Reply links open a form of their own: such a page is never shared.
     UNSHARED = frozenset({"replytocom"})
+    DEFAULTS = {"cpage": 1, "sort": Sort.DEFAULT}
+
+    @classmethod
+    def read(cls, request) -> dict:
+        """The parameters `request` asks for; InvalidPage if one is not valid."""
+        if not request.GET:  # most readers send none: no form to check
+            return {"cpage": None, "replytocom": "", "sort": ""}
+        query = cls(request.GET)
+        if not query.is_valid():
+            raise InvalidPage
+        return query.cleaned_data
+
+    @classmethod
+    def query_string(cls, request) -> str:
+        """ "?..." keeping the page and order `request` asks for (none if invalid)."""
+        try:
+            asked = cls.read(request)
+        except InvalidPage:
+            return ""
+        query = discussion_query(page=asked["cpage"] or 1, sort=asked["sort"] or Sort.DEFAULT)
+        return f"?{query}" if query else ""
 
 
 def discussion_context(
@@ -38,15 +61,13 @@ def discussion_context(
 ) -> dict:
     """What the discussion block shows: the thread's page, the reply form (or why
     there is none), and a bound `form` or `unsent_text` given back after a failed post."""
-    asked = {"cpage": None, "replytocom": ""}
     try:
-        if request.GET:  # most readers send none: no form to check
-            query = DiscussionQuery(request.GET)
-            if not query.is_valid():
-                raise InvalidPage
-            asked = query.cleaned_data
+        asked = DiscussionQuery.read(request)
         thread = load_thread(
-            article, own_ids=cookies.own_comment_ids(request), page_number=asked["cpage"] or 1
+            article,
+            own_ids=cookies.own_comment_ids(request),
+            page_number=asked["cpage"] or 1,
+            sort=asked["sort"] or Sort.DEFAULT,
         )
     except InvalidPage:
         # Never a copy for a page that does not exist (plumbing.pagecache keeps 200s).
@@ -79,16 +100,30 @@ def discussion_context(
             parent_id = parse_id(form.data.get("parent", ""))
             if parent_id:
                 replying_to = thread.approved.get(parent_id)
+    address = article.get_absolute_url()
     return {
         "article": article,
         "thread": thread,
+        # Links to the first page in each order, and whether it is this one.
+        "sorts": [
+            (
+                label,
+                f"{address}{'?sort=' + value if value != Sort.DEFAULT else ''}#comments",
+                value == thread.sort,
+            )
+            for value, label in Sort.CHOICES
+        ],
         # Each editors' pick, and where it is in the thread.
         "picks": [
             (pick, f"{article.get_absolute_url()}{thread.link_to(pick.pk)}")
             for pick in thread.picks
         ],
         "thread_html": render_thread(
-            thread, comments_open=comments_open, article_slug=article.slug
+            thread,
+            comments_open=comments_open,
+            article_slug=article.slug,
+            # The Recommend buttons' forms: only while the discussion is open.
+            csrf=csrf_token(request) if comments_open and thread.entries else "",
         ),
         "comment_form": form,
         "comment_form_html": form_html,

@@ -73,6 +73,7 @@ class Comment(models.Model):
         "edited_at",
         "picked_at",
         "author_role",
+        "recommendations",
     )
 
     class Role(models.TextChoices):
@@ -133,6 +134,9 @@ class Comment(models.Model):
     # A digest of the edit token given once to an API client (services.edit_token_digest);
     # the token itself is never stored. Empty for replies sent through the form.
     edit_token_digest = models.CharField(max_length=64, blank=True, editable=False)  # private
+    # How many browsers recommend it: kept by services.recommend with each
+    # Recommendation, so no page counts rows.
+    recommendations = models.PositiveIntegerField(default=0, editable=False)
     # When a moderator made it an editors' pick (services.pick); empty if it is not one.
     picked_at = models.DateTimeField(null=True, blank=True, editable=False)
     moderated_at = models.DateTimeField(null=True, blank=True)
@@ -174,6 +178,12 @@ class Comment(models.Model):
                 fields=["article", "picked_at"],
                 name="comment_picked_idx",
                 condition=models.Q(picked_at__isnull=False),
+            ),
+            # The API's ordering=recommended: an article's approved comments, most first.
+            models.Index(
+                fields=["article", "-recommendations", "created_at", "id"],
+                name="comment_recommended_idx",
+                condition=models.Q(status="approved"),
             ),
         ]
         constraints = [
@@ -312,6 +322,35 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on comment {self.comment_id}"
+
+
+class Recommendation(models.Model):
+    """A reader's word that a published reply is worth reading. No down-votes.
+
+    One per reply from a browser (a random key in a cookie, stored as a keyed
+    digest), and at most COMMENTS_RECOMMENDATIONS_PER_ADDRESS per reply from one
+    address (an IPv6 /48), so clearing cookies buys little. Neither names
+    anyone, and neither is ever shown: readers see only the count.
+    """
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    browser = models.CharField(max_length=64, editable=False)  # private
+    address = models.CharField(max_length=64, editable=False)  # private
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "browser"], name="one_recommendation_per_browser"
+            ),
+        ]
+        indexes = [
+            # How many a reply has from one address.
+            models.Index(fields=["comment", "address"], name="recommendation_address_idx"),
+        ]
+
+    def __str__(self):
+        return f"Recommendation of comment {self.comment_id}"
 
 
 class ModerationEvent(models.Model):

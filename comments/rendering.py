@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
@@ -57,16 +58,45 @@ def _own_links(slug: str, pk: int, *, editable: bool) -> str:
     )
 
 
-def render_thread(thread: Thread, *, comments_open: bool, article_slug: str = "") -> SafeString:
-    """The current page of `thread` as nested lists, one <li id="comment-N"> each."""
+RECOMMEND_FORM = "recommend"
+
+
+def _recommendations(count: int) -> str:
+    if not count:
+        return ""
+    return (
+        f'<span class="comment-recommendations">{count} '
+        f"recommendation{'' if count == 1 else 's'}</span>"
+    )
+
+
+def render_thread(
+    thread: Thread, *, comments_open: bool, article_slug: str = "", csrf: str = ""
+) -> SafeString:
+    """The current page of `thread` as nested lists, one <li id="comment-N"> each.
+
+    With `csrf` (the reader's token, or its placeholder) each published reply
+    has a Recommend button; without it, only its count (none while it is 0).
+    The thread is then one form, which carries the token and the page's order
+    once; each button names its comment.
+    """
     if not thread.entries:
         return SafeString("")
-    page_query = thread.page_query
-    reply_query = thread.reply_query
+    page_query = escape(thread.page_query)
+    reply_query = escape(thread.reply_query)
     months = {number: str(name) for number, name in MONTHS.items()}  # translated once
     zone = timezone.get_current_timezone()
     reports = comment_path("comments:report") if article_slug else None
-    parts = ['<ol class="comment-list list-unstyled">']
+    recommends = bool(article_slug and csrf)
+    parts = []
+    if recommends:
+        # The thread is the form: the buttons in it need no more than a name.
+        action = reverse("comments:recommend", args=[article_slug]) + page_query
+        parts.append(
+            f'<form id="{RECOMMEND_FORM}" method="post" action="{action}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf)}">'
+        )
+    parts.append('<ol class="comment-list list-unstyled">')
     for entry in thread.entries:
         comment = entry.comment
         pk = comment.pk
@@ -116,6 +146,17 @@ def render_thread(thread: Thread, *, comments_open: bool, article_slug: str = ""
                     f'href="{reply_query}replytocom={pk}#respond" '
                     f'aria-label="Reply to {name}">Reply</a>'
                 )
+            if entry.awaiting_moderation:
+                pass
+            elif recommends:
+                parts.append(
+                    f'<button name="comment" value="{pk}" '
+                    'class="comment-recommend" '
+                    f'aria-label="Recommend the reply of {name}">Recommend</button>'
+                    f"{_recommendations(comment.recommendations)}"
+                )
+            else:
+                parts.append(_recommendations(comment.recommendations))
             if reports is not None and not entry.awaiting_moderation:
                 parts.append(
                     '<a class="comment-report-link small ms-2" '
@@ -127,5 +168,5 @@ def render_thread(thread: Thread, *, comments_open: bool, article_slug: str = ""
             parts.append("</article>")
         parts.append('<ol class="children list-unstyled">' if entry.has_children else "</li>")
         parts.append("</ol></li>" * len(entry.closes))
-    parts.append("</ol>")
+    parts.append("</ol></form>" if recommends else "</ol>")
     return SafeString("".join(parts))

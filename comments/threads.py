@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -30,6 +31,7 @@ class ThreadComment(NamedTuple):
     edited_at: datetime | None
     picked_at: datetime | None
     author_role: str
+    recommendations: int
 
 
 # Comment.PUBLIC_FIELDS and the status the layout needs (a test holds them together).
@@ -37,6 +39,37 @@ DISPLAY_FIELDS = ("id", *ThreadComment._fields[1:])
 OWN_VISIBLE_STATUSES = (Comment.Status.PENDING, Comment.Status.SPAM)
 # What an author may still change (comments.services.CHANGEABLE).
 EDITABLE_STATUSES = (Comment.Status.APPROVED, *OWN_VISIBLE_STATUSES)
+
+
+class Sort:
+    """How a reader may order a discussion: its top-level replies, each with its
+    answers under it in the order they came."""
+
+    OLDEST, NEWEST, RECOMMENDED = "oldest", "newest", "recommended"
+    CHOICES = ((OLDEST, "Oldest"), (NEWEST, "Newest"), (RECOMMENDED, "Most recommended"))
+    DEFAULT = OLDEST
+
+    @classmethod
+    def roots(cls, roots: list[ThreadComment], sort: str) -> list[ThreadComment]:
+        """`roots` (oldest first) in the order `sort` asks for."""
+        if sort == cls.NEWEST:
+            return roots[::-1]
+        if sort == cls.RECOMMENDED:
+            # A placeholder's own count is not public: it sorts as none.
+            return sorted(
+                roots,
+                key=lambda c: -c.recommendations if c.status == Comment.Status.APPROVED else 0,
+            )  # stable: equal counts stay oldest first
+        return roots
+
+
+def discussion_query(*, page: int = 1, sort: str = Sort.DEFAULT) -> str:
+    """The query string (without "?") of a discussion's page in a given order;
+    the parameters in the order plumbing.pagecache names copies by."""
+    asked = [("cpage", page)] if page > 1 else []
+    if sort != Sort.DEFAULT:
+        asked.append(("sort", sort))
+    return urlencode(asked)
 
 
 @dataclass
@@ -62,6 +95,7 @@ class Thread:
     page: Page
     page_of: dict[int, int]  # comment id -> comments page it appears on
     approved: dict[int, ThreadComment]  # every approved comment of the article, by id
+    sort: str = Sort.DEFAULT
 
     @property
     def picks(self) -> list[ThreadComment]:
@@ -69,24 +103,35 @@ class Thread:
         picked = [c for c in self.approved.values() if c.picked_at is not None]
         return sorted(picked, key=lambda comment: (comment.picked_at, comment.pk))
 
+    def query(self, page: int) -> str:
+        """ "?..." for page `page` of the discussion in this order ("" for the first
+        page in the default order)."""
+        query = discussion_query(page=page, sort=self.sort)
+        return f"?{query}" if query else ""
+
     def link_to(self, pk: int) -> str:
         """The address, on this article's page, of comment `pk`."""
-        page = self.page_of.get(pk, 1)
-        return f"{'?cpage=' + str(page) if page > 1 else ''}#comment-{pk}"
+        return f"{self.query(self.page_of.get(pk, 1))}#comment-{pk}"
 
     @property
     def is_paginated(self) -> bool:
         return self.page.paginator.num_pages > 1
 
     @property
+    def page_links(self) -> list[tuple[int, str]]:
+        """Each page number, and its query string in this order."""
+        return [(number, self.query(number)) for number in self.page.paginator.page_range]
+
+    @property
     def page_query(self) -> str:
-        """The query string that keeps a link on this comments page."""
-        return f"?cpage={self.page.number}" if self.page.number > 1 else ""
+        """The query string that keeps a link on this comments page, in this order."""
+        return self.query(self.page.number)
 
     @property
     def reply_query(self) -> str:
         """The start of a Reply link's query string, keeping this page."""
-        return f"?cpage={self.page.number}&" if self.page.number > 1 else "?"
+        query = self.page_query
+        return f"{query}&" if query else "?"
 
 
 def _visible_rows(own_ids=frozenset()):
@@ -104,20 +149,21 @@ def _rows_for_everyone():
     return _visible_rows()
 
 
-def load_thread(article, *, own_ids=frozenset(), page_number=1) -> Thread:
+def load_thread(article, *, own_ids=frozenset(), page_number=1, sort=Sort.DEFAULT) -> Thread:
     """The discussion under `article` as seen by a reader who wrote `own_ids`.
 
     Approved comments are shown; the reader's own pending ones are shown marked;
     a comment that is no longer approved but has visible replies stays as a
-    placeholder. Top-level threads are paginated (COMMENTS_PER_PAGE), oldest
-    first; a page beyond the last raises django.core.paginator.InvalidPage.
+    placeholder. Top-level threads are in the order `sort` names (Sort) and
+    paginated (COMMENTS_PER_PAGE); a page beyond the last raises
+    django.core.paginator.InvalidPage.
     """
     rows = _visible_rows(own_ids) if own_ids else _rows_for_everyone()
     rows = [ThreadComment._make(values) for values in rows.for_article(article)]
-    return _lay_out(rows, own_ids, page_number)
+    return _lay_out(rows, own_ids, page_number, sort)
 
 
-def _lay_out(rows: list[ThreadComment], own_ids, page_number) -> Thread:
+def _lay_out(rows: list[ThreadComment], own_ids, page_number, sort=Sort.DEFAULT) -> Thread:
     by_id = {comment.pk: comment for comment in rows}
     children: dict[int | None, list[ThreadComment]] = defaultdict(list)
     for comment in rows:
@@ -150,7 +196,7 @@ def _lay_out(rows: list[ThreadComment], own_ids, page_number) -> Thread:
             )
         return shown[comment.pk]
 
-    roots = [root for root in children[None] if is_shown(root)]
+    roots = Sort.roots([root for root in children[None] if is_shown(root)], sort)
     per_page = max(settings.COMMENTS_PER_PAGE, 1)
     page = Paginator(roots, per_page).page(page_number)  # InvalidPage beyond the last
     on_page = {root.pk for root in page.object_list}
@@ -184,5 +230,10 @@ def _lay_out(rows: list[ThreadComment], own_ids, page_number) -> Thread:
 
     approved = {c.pk: c for c in rows if c.status == Comment.Status.APPROVED}
     return Thread(
-        entries=entries, count=len(approved), page=page, page_of=page_of, approved=approved
+        entries=entries,
+        count=len(approved),
+        page=page,
+        page_of=page_of,
+        approved=approved,
+        sort=sort,
     )

@@ -13,6 +13,11 @@ urlpatterns = [
     path("articles/<slug:slug>/comments/<id:pk>/edit/", views.edit_reply, name="edit"),
     path("articles/<slug:slug>/comments/<id:pk>/delete/", views.delete_reply, name="delete"),
     path("articles/<slug:slug>/comments/<id:pk>/report/", views.report_reply, name="report"),
+    path(
+        "articles/<slug:slug>/comments/recommend/",
+        views.recommend_reply,
+        name="recommend",
+    ),
     path("articles/<slug:slug>/comments/feed/", article_comments_feed, name="article-feed"),
     path("feeds/comments/", latest_comments_feed, name="feed"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

@@ -4,14 +4,16 @@ from django.core import signing
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from articles.views import render_article
 from plumbing.http import client_ip
+from plumbing.ids import parse_id
 from plumbing.ratelimit import limit_reads, wait_for
 
 from . import cookies, services
+from .discussion import DiscussionQuery
 from .forms import PREVIEW, EditForm, ReplyForm, ReportForm
 from .models import Comment
 from .names import signed_in_staff
@@ -353,6 +355,67 @@ def report_reply(request, slug, pk):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Recommendations ---------------------------------------------------------------
+
+# The button and the API count in one budget (comments.api.views).
+RECOMMEND_SCOPE = "comment-recommend"
+
+
+def recommend_wait(request) -> int:
+    """Count a recommendation (or a take-back); the seconds to wait if it is one
+    too many. Counted by address as reports are (an IPv6 /48 is one client)."""
+    client = services.reporter_key(client_ip(request))
+    return wait_for(request, RECOMMEND_SCOPE, settings.COMMENTS_RECOMMEND_RATE, client=client)
+
+
+def recommend_from(request, pk: int, *, wanted: bool | None = None, slug: str | None = None):
+    """services.recommend for this browser (its reader key, kept or new) and
+    address; returns the outcome and the key to keep. The button and the API
+    both come through here."""
+    key = cookies.reader_key(request)
+    outcome = services.recommend(
+        pk,
+        browser=key,
+        ip_address=client_ip(request),
+        wanted=wanted,
+        own_ids=cookies.own_comment_ids(request),
+        article_slug=slug,
+    )
+    return outcome, key
+
+
+@require_POST
+def recommend_reply(request, slug):
+    """The Recommend buttons (one form per page; `comment` names the reply):
+    recommends a published reply, or takes the recommendation back.
+
+    Answers with the reader back at the reply, on the page and in the order
+    they pressed it from, and a message saying what happened.
+    """
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    pk = parse_id(request.POST.get("comment", ""))
+    if pk is None:
+        return render(request, "comments/gone.html", {"article": article}, status=404)
+    back = HttpResponseRedirect(
+        f"{article.get_absolute_url()}{DiscussionQuery.query_string(request)}#comment-{pk}",
+        status=303,
+    )
+    wait = recommend_wait(request)
+    if wait:
+        messages.error(request, f"You are recommending faster than we allow. Wait {wait} s.")
+        return back
+    try:
+        outcome, key = recommend_from(request, pk, slug=slug)
+    except services.NotReportable:  # not public, or not under this article
+        return render(request, "comments/gone.html", {"article": article}, status=404)
+    except services.CommentError as refused:
+        messages.error(request, refused.message)
+        return back
+    messages.success(request, outcome.message)
+    cookies.keep_reader_key(back, key)
+    return back
 
 
 @limit_reads

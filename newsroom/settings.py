@@ -458,6 +458,14 @@ COMMENTS_RESERVED_NAMES = env.list(
 COMMENTS_REPORT_THRESHOLD = env.int("COMMENTS_REPORT_THRESHOLD", default=3)
 # How many reports one client may send, through the form and the API together.
 COMMENTS_REPORT_RATE = env.str("COMMENTS_REPORT_RATE", default="10/hour")
+# Recommendations: at most this many per reply from one address (an IPv6 /48),
+# whatever its browsers' cookies say; 0: no bound.
+COMMENTS_RECOMMENDATIONS_PER_ADDRESS = env.int("COMMENTS_RECOMMENDATIONS_PER_ADDRESS", default=5)
+# How many recommendations (or take-backs) one client may send, form and API together.
+COMMENTS_RECOMMEND_RATE = env.str("COMMENTS_RECOMMEND_RATE", default="120/hour")
+# Pages and API answers may show recommendation counts this many seconds late:
+# a burst of clicks remakes a hot page once per such slice, not once per click.
+COMMENTS_RECOMMENDATIONS_LAG = env.int("COMMENTS_RECOMMENDATIONS_LAG", default=5)
 # The rules every new reply goes through, in order; see comments/moderation.py.
 COMMENTS_RULES = env.list(
     "COMMENTS_RULES",

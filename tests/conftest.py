@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -57,12 +59,11 @@ def cache_down(settings):
     store.reset()
 
 
-class CounterClock:
-    """The clock of plumbing.counters, stopped in the middle of an hour (so of
-    every shorter window too) until a test moves it."""
+class StoppedClock:
+    """A module's `time` (as far as time() goes), stopped until a test moves it."""
 
-    def __init__(self):
-        self.now = 1_800_000_000.0 + 1800
+    def __init__(self, now: float):
+        self.now = now
 
     def time(self):
         return self.now
@@ -70,9 +71,20 @@ class CounterClock:
 
 @pytest.fixture
 def counter_clock(monkeypatch):
-    """Rate limits and floods counted in windows that cannot close mid-test."""
-    clock = CounterClock()
+    """Rate limits and floods counted in windows that cannot close mid-test: the
+    clock of plumbing.counters stopped in the middle of an hour (so of every
+    shorter window too)."""
+    clock = StoppedClock(1_800_000_000.0 + 1800)
     monkeypatch.setattr("plumbing.counters.time", clock)
+    return clock
+
+
+@pytest.fixture
+def versions_clock(monkeypatch):
+    """The clock of the content versions, stopped at the start of a 10-second
+    slice (of lagging scopes) in the recent past, so copies made now are kept."""
+    clock = StoppedClock((time.time() // 10) * 10 - 1000)
+    monkeypatch.setattr("plumbing.pagecache.versions.time", clock)
     return clock
 
 

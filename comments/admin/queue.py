@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -481,7 +482,18 @@ class CommentAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Moderation", {"fields": ["reasons", "created_at", "moderated_at", "moderated_by"]}),
+        (
+            "Moderation",
+            {
+                "fields": [
+                    "reasons",
+                    "recommendations",
+                    "created_at",
+                    "moderated_at",
+                    "moderated_by",
+                ]
+            },
+        ),
     ]
     readonly_fields = [
         "article_link",
@@ -490,6 +502,7 @@ class CommentAdmin(admin.ModelAdmin):
         "ip_address",
         "user_agent",
         "reasons",
+        "recommendations",
         "created_at",
         "moderated_at",
         "moderated_by",
@@ -719,6 +732,12 @@ class CommentAdmin(admin.ModelAdmin):
             article.get_absolute_url(),
             article.title,
         )
+        if comment.recommendations:
+            context += format_html(
+                ', <span class="queue-recommendations">recommended by {} reader{}</span>',
+                comment.recommendations,
+                pluralize(comment.recommendations),
+            )
         if comment.parent_id:
             parent = comment.parent
             context += format_html(

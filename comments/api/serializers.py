@@ -71,6 +71,10 @@ class CommentSerializer(serializers.Serializer):
         help_text="staff: posted by a signed-in member of the newsroom; author: by the "
         "article's author; null: by a reader.",
     )
+    recommendations = serializers.IntegerField(
+        read_only=True,
+        help_text="How many readers recommend it; may lag by COMMENTS_RECOMMENDATIONS_LAG seconds.",
+    )
     url = serializers.URLField(read_only=True, help_text="The comment's permalink on the site.")
 
     def _permalink(self, slug: str, pk: int) -> str:
@@ -93,6 +97,7 @@ class CommentSerializer(serializers.Serializer):
                 "edited": row.edited_at,
                 "picked_at": row.picked_at,
                 "author_role": row.author_role,
+                "recommendations": row.recommendations,
             }
         slug = row["article__slug"]
         pk = row["id"]
@@ -107,6 +112,7 @@ class CommentSerializer(serializers.Serializer):
             "edited_at": iso_utc(row["edited"]) if row["edited"] is not None else None,
             "picked": row["picked_at"] is not None,
             "author_role": row["author_role"] or None,
+            "recommendations": row["recommendations"],
             "url": self._permalink(slug, pk),
         }
 

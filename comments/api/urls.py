@@ -18,6 +18,11 @@ urlpatterns = [
     path("comments/", views.CommentList.as_view(), name="comment-list"),
     path("comments/<id:pk>/", views.CommentDetail.as_view(), name="comment-detail"),
     path("comments/<id:pk>/report/", views.CommentReport.as_view(), name="comment-report"),
+    path(
+        "comments/<id:pk>/recommendation/",
+        views.CommentRecommendation.as_view(),
+        name="comment-recommendation",
+    ),
     path("moderation/comments/", views.ModerationCommentList.as_view(), name="moderation-list"),
     *(
         path(

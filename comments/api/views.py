@@ -19,11 +19,20 @@ from rest_framework.views import APIView
 
 from articles.models import Article
 from articles.services import COMMENTS, article_scope
-from comments import services
+from comments import cookies, services
 from comments.models import Comment, Report, Revision
 from comments.names import signed_in_staff
 from comments.sanitize import render_comment
-from comments.views import PREVIEW_SCOPE, REPORT_SCOPE, edit_from, report_wait, submit_reply
+from comments.views import (
+    PREVIEW_SCOPE,
+    RECOMMEND_SCOPE,
+    REPORT_SCOPE,
+    edit_from,
+    recommend_from,
+    recommend_wait,
+    report_wait,
+    submit_reply,
+)
 from plumbing.api.filters import MomentFilter
 from plumbing.api.schema import BAD_REQUEST, THROTTLED, error
 from plumbing.api.throttling import FixedWindowThrottle
@@ -32,7 +41,7 @@ from plumbing.http import client_ip
 from plumbing.ids import MAX_ID
 from plumbing.pagecache.recipe import Shared, SharedView
 
-from .pagination import CommentCursorPagination, QueueCursorPagination
+from .pagination import ORDERINGS, CommentCursorPagination, QueueCursorPagination
 from .serializers import (
     PUBLIC_ANNOTATIONS,
     PUBLIC_COLUMNS,
@@ -84,6 +93,17 @@ class ReportThrottle(FixedWindowThrottle):
         return not self.waiting
 
 
+class RecommendThrottle(FixedWindowThrottle):
+    """Recommendations, in one budget with the site's Recommend button (comments.views)."""
+
+    scope = RECOMMEND_SCOPE
+    setting = "COMMENTS_RECOMMEND_RATE"
+
+    def allow_request(self, request, view):
+        self.waiting = recommend_wait(request)
+        return not self.waiting
+
+
 # --- Public ----------------------------------------------------------------------
 
 # What a post (or a preview) of a comment can be answered besides success.
@@ -119,10 +139,20 @@ class ArticleCommentFilter(django_filters.FilterSet):
         help_text="ISO 8601. Only comments published or edited after this moment "
         "(including older comments approved since), for incremental sync.",
     )
+    ordering = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in ORDERINGS],
+        method="filter_ordering",
+        help_text="oldest (the default), newest or recommended (most recommended first, "
+        "equal counts oldest first). Replies are ordered like top-level comments; "
+        "`parent` rebuilds the threads.",
+    )
 
     class Meta:
         model = Comment
-        fields = ["parent", "since", "picked"]
+        fields = ["parent", "since", "picked", "ordering"]
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset  # the pagination orders (CommentCursorPagination)
 
     def filter_since(self, queryset, name, moment):
         # Each side has its index: comment_published_idx and comment_edited_idx.
@@ -133,7 +163,7 @@ class PublicCommentFilter(ArticleCommentFilter):
     article = django_filters.CharFilter(field_name="article__slug", help_text="Article slug.")
 
     class Meta(ArticleCommentFilter.Meta):
-        fields = ["article", "parent", "since", "picked"]
+        fields = ["article", "parent", "since", "picked", "ordering"]
 
 
 def public_comment_rows():
@@ -176,7 +206,7 @@ class PublicComments(SharedView):
 
     serializer_class = CommentSerializer
     pagination_class = CommentCursorPagination
-    shared = Shared(depends_on=lambda **kwargs: [COMMENTS])
+    shared = Shared(depends_on=lambda **kwargs: [COMMENTS, *services.recommendation_counts()])
 
     def get_queryset(self):
         return public_comment_rows()
@@ -321,7 +351,9 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
     """An article's approved comments, oldest first; and the way to post a new one."""
 
     filterset_class = ArticleCommentFilter
-    shared = Shared(depends_on=lambda slug: [article_scope(slug)])
+    shared = Shared(
+        depends_on=lambda slug: [article_scope(slug), *services.recommendation_counts(slug)]
+    )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
@@ -429,6 +461,68 @@ class CommentReport(generics.GenericAPIView):
         except services.NotReportable as missing:
             raise exceptions.NotFound(missing.message) from None
         return Response({"message": thanks}, status=status.HTTP_202_ACCEPTED)
+
+
+class RecommendedSerializer(serializers.Serializer):
+    recommended = serializers.BooleanField(help_text="Whether this client now recommends it.")
+    recommendations = serializers.IntegerField(help_text="The count, now.")
+    message = serializers.CharField(help_text="A sentence for the reader.")
+
+
+RECOMMEND_ERRORS = {
+    403: error(
+        "Comments are closed for this article, the comment is the client's own, or its "
+        "address has given it COMMENTS_RECOMMENDATIONS_PER_ADDRESS already."
+    ),
+    404: error("No such public comment."),
+    429: THROTTLED,
+}
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Recommend a comment",
+        description="One recommendation per comment from a client: it is known by the "
+        "`newsroom_reader` cookie this answer sets (a client without cookies counts "
+        "anew each time, within the bound per address). Recommending twice changes "
+        "nothing. Who recommends what is never shown; lists may show the new count "
+        "COMMENTS_RECOMMENDATIONS_LAG seconds late.",
+        request=None,
+        responses={200: RecommendedSerializer, **RECOMMEND_ERRORS},
+    ),
+    delete=extend_schema(
+        summary="Take a recommendation back",
+        description="The client's own (its `newsroom_reader` cookie); nothing happens if "
+        "it has none.",
+        responses={200: RecommendedSerializer, **RECOMMEND_ERRORS},
+    ),
+)
+class CommentRecommendation(APIView):
+    throttle_classes = [RecommendThrottle]
+
+    def post(self, request, pk):
+        return self._recommend(request, pk, wanted=True)
+
+    def delete(self, request, pk):
+        return self._recommend(request, pk, wanted=False)
+
+    def _recommend(self, request, pk, *, wanted: bool):
+        try:
+            outcome, key = recommend_from(request, pk, wanted=wanted)
+        except services.NotReportable as missing:
+            raise exceptions.NotFound(missing.message) from None
+        except services.CommentError as refused:
+            raise_for(refused)
+        response = Response(
+            {
+                "recommended": outcome.recommended,
+                "recommendations": outcome.count,
+                "message": outcome.message,
+            }
+        )
+        cookies.keep_reader_key(response, key)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 # --- Moderation ------------------------------------------------------------------

@@ -22,10 +22,14 @@ class MomentCursorPagination(CursorPagination):
             cursor = None
             valid = False
         else:
-            valid = cursor is None or cursor.position is None or self._is_moment(cursor.position)
+            valid = cursor is None or cursor.position is None or self.is_position(cursor.position)
         if not valid:
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
         return cursor
+
+    def is_position(self, position: str) -> bool:
+        """Whether `position` is one the first ordering field can be compared with."""
+        return self._is_moment(position)
 
     @staticmethod
     def _is_moment(position: str) -> bool:

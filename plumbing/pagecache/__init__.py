@@ -16,6 +16,9 @@ The rules, all enforced here and nowhere else:
   another host name or port than NEWSROOM_SITE_URL are not kept either.
 - A request with credentials or a personal cookie (personal.py: registered
   by the code that sets it) gets its own answer, marked private.
+- A scope written many times a second may be declared `Lagging(scope, seconds)`:
+  its answers may be that many seconds late, and are remade at most once per
+  slice of that length however fast it changes (versions.py).
 - Every shared answer carries an ETag and Last-Modified from the versions; a
   matching ETag gets a 304. Public validators change only when a scope the
   answer shows changes, and scopes change only with what the public sees.

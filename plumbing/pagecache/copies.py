@@ -19,13 +19,14 @@ TIMEOUT = 60 * 60
 
 @dataclass(frozen=True)
 class Copy:
-    body: bytes
+    body: bytes  # empty when there are slots: the pieces hold it
     headers: dict[str, str]  # the view's, the validators, and the length if it is fixed
-    slots: tuple[tuple[bytes, str, str], ...]  # reader values to fill in (personal.slots_in)
+    slots: tuple  # the body cut at reader values to fill in (personal.slots_in)
 
     @property
     def size(self) -> int:
-        return len(self.body) + 200
+        pieces = sum(len(piece) for piece in self.slots if isinstance(piece, bytes))
+        return len(self.body) + pieces + 200
 
 
 class RecentCopies:

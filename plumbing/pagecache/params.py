@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
+import django_filters
 from django import forms
 from django.http import QueryDict
 
@@ -57,7 +58,9 @@ class FormParams(Params):
 
     Fields named in `unshared` make an answer that is not stored (a reply link
     that opens the form on a given comment, say). An invalid value gives
-    None: the view answers on its own (usually 404), and nothing is kept.
+    None: the view answers on its own (usually 404), and nothing is kept. A
+    value that is the field's default (1, or the form's `DEFAULTS[name]`) names
+    the same answer as no value.
     """
 
     def __init__(self, form_class: type[forms.Form], *, unshared: frozenset[str] = frozenset()):
@@ -79,8 +82,11 @@ class FormParams(Params):
         }
         storable = self.unshared.isdisjoint(cleaned)
         if storable:
-            # The default page is the page without a parameter.
-            cleaned = {name: value for name, value in cleaned.items() if value != 1}
+            # A default (the first page; the form's DEFAULTS) is the page without it.
+            defaults = getattr(self.form_class, "DEFAULTS", {})
+            cleaned = {
+                name: value for name, value in cleaned.items() if value != defaults.get(name, 1)
+            }
         return Query(urlencode(sorted(cleaned.items())), storable)
 
 
@@ -108,8 +114,8 @@ class PageForm(forms.Form):
 
 class APIParams(Params):
     """Parameters of a Django REST framework list or detail view: its pagination
-    class's page and page size (storable), and its FilterSet's filters and the
-    cursor (not stored)."""
+    class's page and page size and its FilterSet's choice filters (storable),
+    and its other filters and the cursor (not stored)."""
 
     def __init__(self, view_class):
         # Only a list is paginated; a detail view's answer has no page to pick.
@@ -118,7 +124,14 @@ class APIParams(Params):
             getattr(view_class, "pagination_class", None) if listing else None
         )
         filterset = getattr(view_class, "filterset_class", None)
-        self.filters = frozenset(filterset.base_filters if filterset else ())
+        filters = filterset.base_filters if filterset else {}
+        # A choice among a few values names a bounded set of answers.
+        self.choices = {
+            name: frozenset(str(value) for value, _ in spec.extra["choices"])
+            for name, spec in filters.items()
+            if isinstance(spec, django_filters.ChoiceFilter)
+        }
+        self.filters = frozenset(filters) - frozenset(self.choices)
         self.page_size_param = getattr(pagination, "page_size_query_param", None)
         self.page_param = getattr(pagination, "page_query_param", None)
         self.cursor_param = getattr(pagination, "cursor_query_param", None)
@@ -131,6 +144,11 @@ class APIParams(Params):
             if value
         ]
         canonical = []
+        for name, allowed in self.choices.items():
+            if value := query.get(name):
+                if value not in allowed or len(query.getlist(name)) > 1:
+                    return None  # the FilterSet answers 400; nothing is kept
+                canonical.append((name, value))
         if self.page_param and (page := query.get(self.page_param)):
             if not (page.isascii() and page.isdigit() and len(page) <= 7):
                 return None  # "last" or junk: the paginator answers, nothing is kept

@@ -15,12 +15,13 @@ into a comment.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from functools import cached_property
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
 
@@ -96,28 +97,91 @@ class ReaderValue:
 
 _reader_values: dict[str, ReaderValue] = {}
 
-csrf_token = ReaderValue("csrf", lambda request, argument: get_token(request))
+_CSRF_CHARS = CSRF_ALLOWED_CHARS
+_CSRF_INDEX = {char: index for index, char in enumerate(_CSRF_CHARS)}
+# The largest multiple of the alphabet's size a byte can hold: bytes above it are
+# dropped, so every character is equally likely.
+_CSRF_BYTES_BELOW = 256 - 256 % len(_CSRF_CHARS)
 
 
-def slots_in(body: bytes) -> tuple[tuple[bytes, str, str], ...]:
-    """The placeholders in `body`: (bytes, value name, argument), each once."""
-    found = {}
+def _random_csrf_chars(count: int) -> str:
+    chars: list[str] = []
+    while len(chars) < count:
+        chars += [
+            _CSRF_CHARS[byte % len(_CSRF_CHARS)]
+            for byte in secrets.token_bytes(2 * count)
+            if byte < _CSRF_BYTES_BELOW
+        ]
+    return "".join(chars[:count])
+
+
+def _csrf_token(request, argument: str = "") -> str:
+    """django.middleware.csrf.get_token(request), made the way it is made (a
+    secret kept for the cookie, a fresh mask, the secret shifted by the mask),
+    with its random characters drawn in one read of the system's randomness
+    rather than one read per character: for a new reader, 64 reads were most
+    of the time of serving a shared page. The CSRF middleware checks these
+    tokens like its own (tests hold the two together)."""
+    meta = request.META
+    secret = meta.get("CSRF_COOKIE")
+    if secret is None:
+        secret = meta["CSRF_COOKIE"] = _random_csrf_chars(CSRF_SECRET_LENGTH)
+    # Sent back (again) with the answer, as get_token has it.
+    meta["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    mask = _random_csrf_chars(CSRF_SECRET_LENGTH)
+    size = len(_CSRF_CHARS)
+    cipher = "".join(
+        _CSRF_CHARS[(_CSRF_INDEX[s] + _CSRF_INDEX[m]) % size]
+        for s, m in zip(secret, mask, strict=True)
+    )
+    return mask + cipher
+
+
+csrf_token = ReaderValue("csrf", _csrf_token)
+
+
+def slots_in(body: bytes) -> tuple:
+    """`body` cut at its placeholders: the bytes between them, and (value name,
+    argument) where each stood; () when it has none. Filling the pieces joins
+    them once, where replacing each placeholder would copy the body each time."""
+    found = []
     for value in _reader_values.values():
         prefix = value.prefix.encode()
         if prefix not in body:
             continue
         for match in re.finditer(re.escape(prefix) + rb"([0-9a-z]*)_", body):
-            found[match.group(0)] = (value.name, match.group(1).decode())
-    return tuple((placeholder, name, argument) for placeholder, (name, argument) in found.items())
+            found.append((match.start(), match.end(), value.name, match.group(1).decode()))
+    if not found:
+        return ()
+    pieces: list = []
+    last = 0
+    for start, end, name, argument in sorted(found):
+        pieces += [body[last:start], (name, argument)]
+        last = end
+    pieces.append(body[last:])
+    return tuple(pieces)
 
 
 def fill(request, body, slots=None):
-    """`body` (bytes or text) with each placeholder replaced by this reader's value."""
+    """`body` (bytes or text) with each placeholder replaced by this reader's value;
+    `slots` is slots_in(body) when it is known. Each value is made once."""
     mark_reader_values(request)
     is_text = isinstance(body, str)
-    data = body.encode() if is_text else body
-    for placeholder, name, argument in slots_in(data) if slots is None else slots:
-        data = data.replace(placeholder, _reader_values[name].fill(request, argument).encode())
+    pieces = slots_in(body.encode() if is_text else body) if slots is None else slots
+    if not pieces:
+        return body
+    values: dict[tuple[str, str], bytes] = {}
+    parts = []
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            parts.append(piece)
+            continue
+        value = values.get(piece)
+        if value is None:
+            name, argument = piece
+            value = values[piece] = _reader_values[name].fill(request, argument).encode()
+        parts.append(value)
+    data = b"".join(parts)
     return data.decode() if is_text else data
 
 

@@ -99,7 +99,7 @@ class Shared:
     view function, or set it as `shared` on a class-based view with SharedView.
     """
 
-    def __init__(self, depends_on: Callable[..., Sequence[str]], *, params=None):
+    def __init__(self, depends_on: Callable[..., Sequence[str | versions.Lagging]], *, params=None):
         self.depends_on = depends_on
         self.params = params
 
@@ -107,6 +107,11 @@ class Shared:
         """Add the parameters of a part of the page that another app draws (the
         discussion under an article, say)."""
         self.params = params if self.params is None else AllParams(self.params, params)
+
+    def also_depends_on(self, depends_on: Callable[..., Sequence[str | versions.Lagging]]):
+        """Add the scopes of a part of the page that another app draws."""
+        first = self.depends_on
+        self.depends_on = lambda **kwargs: [*first(**kwargs), *depends_on(**kwargs)]
 
     def __call__(self, view):
         @wraps(view)
@@ -188,7 +193,9 @@ class Shared:
             if not slots:  # the same length for every reader
                 headers["Content-Length"] = str(len(body))
             # Kept with the headers a hit needs, validators included: a hit only copies.
-            copies.keep(lookup.key, copies.Copy(body=body, headers=headers, slots=slots))
+            copies.keep(
+                lookup.key, copies.Copy(body=b"" if slots else body, headers=headers, slots=slots)
+            )
             if slots:
                 response.content = fill(request, body, slots)
         return response

@@ -13,6 +13,14 @@ One scope is always read: the epoch, renewed for what shows on every page
 comes (a scheduled article going public, comments closing). No job does the
 latter: the epoch row carries the next such moment (`expires`), and the first
 reader after it renews the token. Apps tell the moments with `on_moments()`.
+
+A scope that changes many times a second (the recommendation counts of a
+busy discussion) may be read as `Lagging(scope, seconds)`: while it keeps
+changing, answers are named by the current slice of `seconds` instead of its
+token, so they are made again at most once per slice, whatever the rate of
+writes; once it has been still for `seconds`, its token names them again. An
+answer is then never more than `seconds` behind. A lagging scope without a
+row yet is simply one that never changed.
 """
 
 from __future__ import annotations
@@ -42,6 +50,33 @@ class Version:
     @property
     def key(self) -> str:
         return "-".join(f"{token:x}" for token in self.tokens)
+
+
+@dataclass(frozen=True)
+class Lagging:
+    """A scope whose answers may show it up to `seconds` late (see above)."""
+
+    scope: str
+    seconds: float
+
+
+def _name(scope: str | Lagging) -> str:
+    return scope.scope if isinstance(scope, Lagging) else scope
+
+
+def _as_read(scope: str | Lagging, row: tuple | None, now: float) -> tuple[int, float] | None:
+    """(token, changed) of a scope as answers are named by it."""
+    if not isinstance(scope, Lagging):
+        return None if row is None else (row[0], row[1])
+    if row is None:
+        return (0, 0.0)
+    token, changed, _ = row
+    if now - changed >= scope.seconds:
+        return (token, changed)
+    # Still changing: the slice of time names it. Slices count from the epoch of
+    # Unix time, so every process agrees on them.
+    slice_start = (now // scope.seconds) * scope.seconds
+    return (int(now // scope.seconds), slice_start)
 
 
 def on_moments(source: Callable[[], float | None]) -> None:
@@ -89,25 +124,28 @@ def token(scope: str) -> int | None:
     return rows[0][0] if rows else None
 
 
-def read(scopes: Sequence[str]) -> Version | None:
+def read(scopes: Sequence[str | Lagging]) -> Version | None:
     """The version of the content behind `scopes` (and the epoch), in one query.
 
-    None when a scope has no row yet: content never written through a service
-    has no version to tell when it changes, so nothing of it is shared.
+    None when a scope (not a lagging one) has no row yet: content never
+    written through a service has no version to tell when it changes, so
+    nothing of it is shared.
     """
     wanted = (EPOCH, *scopes)
     rows = _reader(len(wanted)).rows(
-        **{f"scope{number}": scope for number, scope in enumerate(wanted)}
+        **{f"scope{number}": _name(scope) for number, scope in enumerate(wanted)}
     )
     found = {scope: (token, changed, expires) for scope, token, changed, expires in rows}
+    now = time.time()
     epoch = found.get(EPOCH)
-    if epoch is None or (epoch[2] is not None and time.time() >= epoch[2]):
+    if epoch is None or (epoch[2] is not None and now >= epoch[2]):
         found[EPOCH] = renew_epoch()
-    if len(found) < len(wanted):
+    read_as = [_as_read(scope, found.get(_name(scope)), now) for scope in wanted]
+    if None in read_as:
         return None
     return Version(
-        tokens=tuple(found[scope][0] for scope in wanted),
-        changed=max(found[scope][1] for scope in wanted),
+        tokens=tuple(token for token, _ in read_as),
+        changed=max(changed for _, changed in read_as),
     )
 
 

@@ -1,12 +1,16 @@
 """The community around a discussion in Chromium: a reader reports a reply and a
-moderator finds it in the Reported queue; editors' picks lead to their place."""
+moderator finds it in the Reported queue; editors' picks lead to their place;
+readers recommend replies and sort the discussion."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments import services
+from comments.models import Comment
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -82,3 +86,59 @@ def test_a_staff_reply_wears_its_badge_and_no_reader_passes_for_staff(page, watc
     expect(page.get_by_role("textbox", name="Comment")).to_have_value(
         "Official: the exercise is cancelled."
     )
+
+
+def test_a_reader_recommends_a_reply_and_takes_it_back(page, watched):
+    article = ArticleFactory(title="Troops head east")
+    reply = CommentFactory(article=article, body="The clearest account of the logistics.")
+    comment = page.locator(f"#comment-{reply.pk}")
+
+    page.goto(article.get_absolute_url())
+    expect(comment.locator(".comment-recommendations")).to_have_count(0)
+    comment.get_by_role("button", name=re.compile("^Recommend")).click()
+
+    expect(page.get_by_role("status").filter(has_text="You recommend this reply")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"#comment-{reply.pk}$"))
+    expect(comment.locator(".comment-recommendations")).to_have_text("1 recommendation")
+    assert_accessible(watched, "recommended")
+    comment.get_by_role("button", name=re.compile("^Recommend")).click()
+
+    expect(page.get_by_role("status").filter(has_text="no longer recommend")).to_be_visible()
+    expect(comment.locator(".comment-recommendations")).to_have_count(0)
+
+
+def test_a_reader_sorts_a_discussion_in_each_order_across_its_pages(page, watched, settings):
+    settings.COMMENTS_PER_PAGE = 2
+    article = ArticleFactory(title="Troops head east")
+    start = timezone.now() - timedelta(hours=5)
+    bodies = ["First thread.", "Second thread.", "Third thread.", "Fourth thread."]
+    roots = [
+        CommentFactory(article=article, body=body, created_at=start + timedelta(hours=n))
+        for n, body in enumerate(bodies)
+    ]
+    CommentFactory(article=article, parent=roots[0], body="An answer to the first.")
+    for root, count in zip(roots, [1, 5, 0, 2], strict=True):
+        Comment.objects.filter(pk=root.pk).update(recommendations=count)
+    orders = {
+        "Oldest": (["First", "An answer", "Second"], ["Third", "Fourth"]),
+        "Newest": (["Fourth", "Third"], ["Second", "First", "An answer"]),
+        "Most recommended": (["Second", "Fourth"], ["First", "An answer", "Third"]),
+    }
+
+    page.goto(article.get_absolute_url())
+    for order, pages in orders.items():
+        page.get_by_role("navigation", name="Order of replies").get_by_role(
+            "link", name=order
+        ).click()
+        for number, expected in enumerate(pages, start=1):
+            if number > 1:
+                page.get_by_role("navigation", name="Comment pages").get_by_role(
+                    "link", name=str(number)
+                ).click()
+            texts = page.locator(".comment-text").all_inner_texts()
+            assert [text.split()[0] for text in texts] == [w.split()[0] for w in expected], order
+            current = page.get_by_role("navigation", name="Order of replies").locator(
+                "[aria-current]"
+            )
+            expect(current).to_have_text(order)
+    assert_accessible(watched, "sorted")

@@ -29,7 +29,8 @@ FIND_DANGER = """() => {
             }
         }
     }
-    const foreign = "iframe, object, embed, base, meta[http-equiv], form:not(#commentform)";
+    const foreign =
+        "iframe, object, embed, base, meta[http-equiv], form:not(#commentform, #recommend)";
     for (const element of document.querySelectorAll(foreign)) {
         found.push(element.outerHTML.slice(0, 80));
     }

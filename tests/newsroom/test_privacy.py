@@ -5,7 +5,7 @@ import json
 import pytest
 
 from comments import services
-from comments.models import Report, Revision
+from comments.models import Recommendation, Report, Revision
 from tests.factories import ArticleFactory, CommentFactory, tomorrow
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,7 @@ def world():
     services.report(
         approved.pk, reason="personal", note=HIDDEN_TEXTS[5], ip_address="198.51.100.23"
     )
+    services.recommend(approved.pk, browser="a-recommenders-own-key-01", ip_address="198.51.100.24")
     services.edit_own(approved, body="The words readers see now.")
     Revision.objects.create(
         comment=approved, state=Revision.State.HELD, body=HIDDEN_TEXTS[7], body_html=HIDDEN_TEXTS[7]
@@ -58,8 +59,20 @@ def world():
 
 
 def reporters() -> tuple[str, ...]:
-    """Who reported, as stored: a digest, which must not leave the database either."""
-    return (*Report.objects.values_list("reporter", flat=True), "198.51.100.23")
+    """Who reported or recommended, as stored (digests, which must not leave the
+    database either) and as sent; and why they reported."""
+    recommenders = Recommendation.objects.values_list("browser", "address")
+    return (
+        *Report.objects.values_list("reporter", flat=True),
+        *(digest for pair in recommenders for digest in pair),
+        "198.51.100.23",
+        "198.51.100.24",
+        "a-recommenders-own-key-01",
+    )
+
+
+# Why the reply was reported: the API's schema names every reason, nothing else may.
+REASON = str(Report.Reason.PERSONAL.label)
 
 
 TRICKS = [
@@ -92,6 +105,11 @@ def public_urls(approved, hidden):
         "/api/v1/articles/draft-article/comments/",
         "/api/v1/articles/scheduled-article/comments/",
         "/api/schema/",
+        # The pages and feeds readers see.
+        "/articles/open-article/",
+        "/articles/open-article/?sort=recommended",
+        "/articles/open-article/comments/feed/",
+        "/feeds/comments/",
     ]
 
 
@@ -102,7 +120,8 @@ def test_no_public_endpoint_leaks_private_fields_or_hidden_comments(api, world, 
         response = api.get(url, params)
         text = response.content.decode()
         headers = json.dumps(dict(response.headers))
-        for secret in SECRETS + HIDDEN_TEXTS + reporters():
+        reason = () if url == "/api/schema/" else (REASON,)
+        for secret in SECRETS + HIDDEN_TEXTS + reporters() + reason:
             assert secret not in text, (url, params, secret)
             assert secret not in headers, (url, params, secret)
         assert response.status_code < 500

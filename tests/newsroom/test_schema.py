@@ -25,6 +25,8 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/comments/{id}/", "patch"),
     ("/api/v1/comments/{id}/", "delete"),
     ("/api/v1/comments/{id}/report/", "post"),
+    ("/api/v1/comments/{id}/recommendation/", "post"),
+    ("/api/v1/comments/{id}/recommendation/", "delete"),
     ("/api/v1/moderation/comments/reported/", "get"),
     ("/api/v1/moderation/comments/{id}/dismiss-reports/", "post"),
     ("/api/v1/moderation/comments/{id}/pick/", "post"),

@@ -38,3 +38,14 @@ def test_seed_demo_adds_a_threaded_discussion_and_a_pending_reply(client):
     html = client.get(article.get_absolute_url()).content.decode()
     assert '<ol class="children list-unstyled">' in html
     assert "how many soldiers" not in html
+
+
+def test_seed_demo_recommends_some_replies_once(client):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    article = Article.objects.get(slug="china-to-join-russias-vostok-exercise")
+    counts = sorted(article.comments.values_list("recommendations", flat=True))
+    assert counts == [0, 0, 1, 2, 4]
+    html = client.get(f"{article.get_absolute_url()}?sort=recommended").content.decode()
+    assert html.index("Statements like that") < html.index("Worth noticing")

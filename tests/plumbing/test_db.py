@@ -12,7 +12,7 @@ from articles.models import Article
 from comments.api.views import article_comment_rows
 from comments.models import Comment
 from comments.moderation import SAME_TEXT
-from plumbing.db import PreparedInsert, PreparedQuery, after_commit
+from plumbing.db import PreparedIncrement, PreparedInsert, PreparedQuery, after_commit
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,16 @@ def test_a_failing_follow_up_is_logged_and_the_next_one_still_runs(caplog):
     (record,) = caplog.records
     assert record.getMessage() == "Work after a commit failed"
     assert record.work.endswith("fails")
+
+
+def test_prepared_increment_moves_one_rows_counter_in_one_query(django_assert_num_queries):
+    first, second = CommentFactory.create_batch(2)
+    add = PreparedIncrement(Comment, "recommendations")
+
+    with django_assert_num_queries(3):
+        changed = [add.run(first.pk, 1), add.run(first.pk, 1), add.run(first.pk, -1)]
+
+    assert changed == [1, 1, 1]
+    assert add.run(second.pk + 1000, 1) == 0  # no such row: nothing changes
+    counts = dict(Comment.objects.values_list("pk", "recommendations"))
+    assert counts == {first.pk: 1, second.pk: 0}

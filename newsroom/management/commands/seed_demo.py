@@ -210,6 +210,10 @@ DEMO_COMMENTS = [
 ]
 
 
+# Readers who recommend a demo reply, by its key.
+DEMO_RECOMMENDATIONS = {"statements": 4, "india": 2, "routine": 1}
+
+
 class Command(BaseCommand):
     help = "Create or refresh the demo sections, tags and articles (safe to run repeatedly)."
 
@@ -278,4 +282,12 @@ class Command(BaseCommand):
             by_key[key] = comment
         if added:
             comments.discussion_changed(article)
+            if article.accepts_comments():
+                for key, readers in DEMO_RECOMMENDATIONS.items():
+                    for number in range(readers):
+                        comments.recommend(
+                            by_key[key].pk,
+                            browser=f"demo-reader-{key}-{number}",
+                            ip_address=f"192.0.2.{number + 1}",  # documentation addresses
+                        )
         self.stdout.write(f"Demo discussion: {len(by_key)} comments.")

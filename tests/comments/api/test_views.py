@@ -19,6 +19,7 @@ PUBLIC_FIELDS = {
     "edited_at",
     "picked",
     "author_role",
+    "recommendations",
     "url",
 }
 
@@ -53,6 +54,7 @@ def test_article_comments_are_approved_flat_and_oldest_first(api):
         "edited_at": None,
         "picked": False,
         "author_role": None,
+        "recommendations": 0,
         "url": f"http://testserver/articles/{article.slug}/comments/{reply.pk}/",
     }
     assert response.json()["results"][0]["author_url"] == "https://ada.example.org/"

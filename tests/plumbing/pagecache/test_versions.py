@@ -112,3 +112,54 @@ def test_token_reads_one_scope():
     versions.bump("something")
 
     assert versions.token("something") == VersionRow.objects.get(scope="something").token
+
+
+# --- Lagging scopes ----------------------------------------------------------------
+
+
+def test_a_lagging_scope_never_written_is_one_that_never_changed(versions_clock):
+    clock = versions_clock
+    versions.bump("article:a")
+
+    version = versions.read(["article:a", versions.Lagging("votes:a", 10)])
+
+    assert version is not None
+    assert version.tokens[-1] == 0
+    assert version.changed == clock.now
+
+
+def test_a_busy_lagging_scope_is_named_by_its_slice_and_a_still_one_by_its_token(
+    versions_clock,
+):
+    clock = versions_clock
+    start = clock.now
+    versions.bump("article:a")
+    busy = versions.Lagging("votes:a", 10)
+
+    versions.bump("votes:a")
+    first = versions.read(["article:a", busy])
+    clock.now += 4
+    versions.bump("votes:a")  # many more changes within the slice...
+    versions.bump("votes:a")
+    same_slice = versions.read(["article:a", busy])
+    clock.now += 6
+    next_slice = versions.read(["article:a", busy])
+    clock.now += 10
+    still = versions.read(["article:a", busy])
+    later = versions.read(["article:a", busy])
+
+    assert first.key == same_slice.key  # ...name the same answers
+    assert next_slice.key != same_slice.key
+    assert still.key not in (first.key, next_slice.key)
+    assert still.tokens[-1] == versions.token("votes:a")
+    assert later.key == still.key
+    # Last-Modified never runs ahead of what the answer could show.
+    assert (first.changed, next_slice.changed, still.changed) == (start, start + 10, start + 4)
+
+
+def test_the_same_scope_read_without_lag_moves_with_every_change(versions_clock):
+    versions.bump("votes:a")
+    before = versions.read(["votes:a"])
+    versions.bump("votes:a")
+
+    assert versions.read(["votes:a"]).key != before.key
