@@ -15,7 +15,7 @@ from .forms import ReplyForm, blank_form_html
 from .names import signed_in_staff
 from .rendering import render_thread
 from .services import CommentsClosed
-from .threads import Sort, discussion_query, load_thread
+from .threads import Sort, load_thread
 
 
 class DiscussionQuery(forms.Form):
@@ -42,14 +42,12 @@ class DiscussionQuery(forms.Form):
         return query.cleaned_data
 
     @classmethod
-    def query_string(cls, request) -> str:
-        """ "?..." keeping the page and order `request` asks for (none if invalid)."""
+    def sort_of(cls, request) -> str:
+        """The order `request` asks for (the default if none, or an invalid one)."""
         try:
-            asked = cls.read(request)
+            return cls.read(request)["sort"] or Sort.DEFAULT
         except InvalidPage:
-            return ""
-        query = discussion_query(page=asked["cpage"] or 1, sort=asked["sort"] or Sort.DEFAULT)
-        return f"?{query}" if query else ""
+            return Sort.DEFAULT
 
 
 def discussion_context(

@@ -179,12 +179,6 @@ class Comment(models.Model):
                 name="comment_picked_idx",
                 condition=models.Q(picked_at__isnull=False),
             ),
-            # The API's ordering=recommended: an article's approved comments, most first.
-            models.Index(
-                fields=["article", "-recommendations", "created_at", "id"],
-                name="comment_recommended_idx",
-                condition=models.Q(status="approved"),
-            ),
         ]
         constraints = [
             # moderated_at is when an approved comment became public; sync relies on it.

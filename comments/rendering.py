@@ -148,7 +148,7 @@ def render_thread(
                 )
             if entry.awaiting_moderation:
                 pass
-            elif recommends:
+            elif recommends and not entry.own:
                 parts.append(
                     f'<button name="comment" value="{pk}" '
                     'class="comment-recommend" '

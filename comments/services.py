@@ -713,17 +713,27 @@ class NotReportable(CommentError):
 REPORT_THANKS = "Thank you. A moderator will look at this reply."
 
 
-def reporter_key(ip_address: str | None) -> str:
-    """Who a report counts as: the address, widened for IPv6 to the /48 that one
-    subscriber may be given whole, kept only as a keyed digest (reports need to
-    tell reporters apart, never to name them). Unreadable addresses share one."""
+def network_key(ip_address: str | None, purpose: str) -> str:
+    """Who a report or a recommendation counts as: the address, widened for IPv6
+    to the /48 that one subscriber may be given whole, kept only as a digest
+    keyed for `purpose` (they need to tell clients apart, never to name them,
+    and a reporter's digest matches no recommender's). Unreadable addresses
+    share one."""
     if ip_address is None:
         network = "unknown"
     else:
         address = ipaddress.ip_address(ip_address)
         prefix = 48 if address.version == 6 else 32
         network = str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
-    return salted_hmac("comments.reporter", network).hexdigest()[:32]
+    return salted_hmac(f"comments.{purpose}", network).hexdigest()[:32]
+
+
+def reporter_key(ip_address: str | None) -> str:
+    return network_key(ip_address, "reporter")
+
+
+def recommender_key(ip_address: str | None) -> str:
+    return network_key(ip_address, "recommender")
 
 
 def report(
@@ -876,7 +886,7 @@ def recommend(
         if wanted == bool(mine):
             return _recommended(wanted, count)
         if wanted:
-            address = reporter_key(ip_address)
+            address = recommender_key(ip_address)
             limit = settings.COMMENTS_RECOMMENDATIONS_PER_ADDRESS
             if limit and len(_FROM_ADDRESS.rows(pk=comment_id, address=address)) >= limit:
                 raise AddressLimit()

@@ -84,6 +84,8 @@ class Entry:
     awaiting_moderation: bool = False
     # The reader's own reply, which they may still edit or delete.
     editable: bool = False
+    # Sent from the reader's browser: nothing for them to recommend.
+    own: bool = False
     has_children: bool = False
     closes: range = field(default_factory=lambda: range(0))
 
@@ -214,6 +216,7 @@ def _lay_out(rows: list[ThreadComment], own_ids, page_number, sort=Sort.DEFAULT)
                     placeholder=comment.status != Comment.Status.APPROVED and not is_own(comment),
                     awaiting_moderation=is_own(comment),
                     editable=is_editable(comment),
+                    own=comment.pk in own_ids,
                 )
             )
         for child in children[comment.pk]:

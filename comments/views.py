@@ -366,7 +366,7 @@ RECOMMEND_SCOPE = "comment-recommend"
 def recommend_wait(request) -> int:
     """Count a recommendation (or a take-back); the seconds to wait if it is one
     too many. Counted by address as reports are (an IPv6 /48 is one client)."""
-    client = services.reporter_key(client_ip(request))
+    client = services.recommender_key(client_ip(request))
     return wait_for(request, RECOMMEND_SCOPE, settings.COMMENTS_RECOMMEND_RATE, client=client)
 
 
@@ -391,30 +391,33 @@ def recommend_reply(request, slug):
     """The Recommend buttons (one form per page; `comment` names the reply):
     recommends a published reply, or takes the recommendation back.
 
-    Answers with the reader back at the reply, on the page and in the order
-    they pressed it from, and a message saying what happened.
+    Answers with the reader back at the reply, in the order they pressed it
+    from and on the page where it is now, with a message saying what happened.
     """
     article = get_object_or_404(Article.objects.published(), slug=slug)
     pk = parse_id(request.POST.get("comment", ""))
     if pk is None:
         return render(request, "comments/gone.html", {"article": article}, status=404)
-    back = HttpResponseRedirect(
-        f"{article.get_absolute_url()}{DiscussionQuery.query_string(request)}#comment-{pk}",
-        status=303,
-    )
     wait = recommend_wait(request)
+    key = None
     if wait:
         messages.error(request, f"You are recommending faster than we allow. Wait {wait} s.")
-        return back
-    try:
-        outcome, key = recommend_from(request, pk, slug=slug)
-    except services.NotReportable:  # not public, or not under this article
-        return render(request, "comments/gone.html", {"article": article}, status=404)
-    except services.CommentError as refused:
-        messages.error(request, refused.message)
-        return back
-    messages.success(request, outcome.message)
-    cookies.keep_reader_key(back, key)
+    else:
+        try:
+            outcome, key = recommend_from(request, pk, slug=slug)
+        except services.NotReportable:  # not public, or not under this article
+            return render(request, "comments/gone.html", {"article": article}, status=404)
+        except services.CommentError as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, outcome.message)
+            if not outcome.recommended:
+                key = None  # nothing of this browser's to remember
+    own_ids = cookies.own_comment_ids(request)
+    thread = load_thread(article, own_ids=own_ids, sort=DiscussionQuery.sort_of(request))
+    back = HttpResponseRedirect(f"{article.get_absolute_url()}{thread.link_to(pk)}", status=303)
+    if key is not None:
+        cookies.keep_reader_key(back, key)
     return back
 
 

@@ -387,7 +387,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PERMISSION_CLASSES": ["plumbing.api.permissions.NoCrossSiteWrites"],
     "DEFAULT_RENDERER_CLASSES": ["plumbing.api.renderers.FastJSONRenderer"],
     # JSON or a form (either encoding); anything else is 415.
     "DEFAULT_PARSER_CLASSES": [

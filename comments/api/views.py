@@ -109,7 +109,9 @@ class RecommendThrottle(FixedWindowThrottle):
 # What a post (or a preview) of a comment can be answered besides success.
 POSTING_ERRORS = {
     400: BAD_REQUEST,
-    403: error("Comments are closed for this article."),
+    403: error(
+        "Comments are closed for this article, or the request came from another site's page."
+    ),
     404: error("No such published article."),
     415: error("The body is neither JSON nor a form."),
     429: THROTTLED,
@@ -143,8 +145,8 @@ class ArticleCommentFilter(django_filters.FilterSet):
         choices=[(name, name) for name in ORDERINGS],
         method="filter_ordering",
         help_text="oldest (the default), newest or recommended (most recommended first, "
-        "equal counts oldest first). Replies are ordered like top-level comments; "
-        "`parent` rebuilds the threads.",
+        "equal counts in the order they were posted). Replies are ordered like top-level "
+        "comments; `parent` rebuilds the threads.",
     )
 
     class Meta:
@@ -161,6 +163,13 @@ class ArticleCommentFilter(django_filters.FilterSet):
 
 class PublicCommentFilter(ArticleCommentFilter):
     article = django_filters.CharFilter(field_name="article__slug", help_text="Article slug.")
+    # Across all articles, only the orders an index serves.
+    ordering = django_filters.ChoiceFilter(
+        choices=[("oldest", "oldest"), ("newest", "newest")],
+        method="filter_ordering",
+        help_text="oldest (the default) or newest; an article's own list also sorts by "
+        "recommendations.",
+    )
 
     class Meta(ArticleCommentFilter.Meta):
         fields = ["article", "parent", "since", "picked", "ordering"]
@@ -439,6 +448,7 @@ class MessageSerializer(serializers.Serializer):
         responses={
             202: MessageSerializer,
             400: BAD_REQUEST,
+            403: error("The request came from another site's page."),
             404: error("No such public comment."),
             429: THROTTLED,
         },
@@ -471,8 +481,9 @@ class RecommendedSerializer(serializers.Serializer):
 
 RECOMMEND_ERRORS = {
     403: error(
-        "Comments are closed for this article, the comment is the client's own, or its "
-        "address has given it COMMENTS_RECOMMENDATIONS_PER_ADDRESS already."
+        "Comments are closed for this article, the comment was posted from this browser, "
+        "its address has given it COMMENTS_RECOMMENDATIONS_PER_ADDRESS already, or the "
+        "request came from another site's page."
     ),
     404: error("No such public comment."),
     429: THROTTLED,
@@ -520,7 +531,8 @@ class CommentRecommendation(APIView):
                 "message": outcome.message,
             }
         )
-        cookies.keep_reader_key(response, key)
+        if outcome.recommended:  # the browser must be known again to take it back
+            cookies.keep_reader_key(response, key)
         patch_cache_control(response, private=True, no_store=True)
         return response
 

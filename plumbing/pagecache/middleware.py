@@ -1,3 +1,4 @@
+from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 
 from .recipe import LOOKUP, enabled
@@ -10,13 +11,16 @@ class SharedAnswerMiddleware:
     carries them) and above sessions, CSRF, authentication, messages and
     django-axes, which have nothing to do for a reader without cookies or
     credentials. A hit costs a URL match, one query for the versions and the
-    copy. Copies with per-reader values (a form's CSRF token) go on down the
-    stack, which sets the reader's cookies, and are served by the view's
-    recipe from what was found here.
+    copy. A copy with per-reader values (a form's CSRF token) leaves from here
+    too: of the rest of the stack it needs only the CSRF middleware, to read
+    the reader's CSRF cookie before the token is made and to set it after,
+    and Django's own middleware does both here. Anything else (a miss, a
+    page to make) goes on down the stack with what was found here.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
         if request.method == "GET" and enabled():
@@ -31,7 +35,10 @@ class SharedAnswerMiddleware:
                     not_modified = recipe.not_modified(request, lookup)
                     if not_modified is not None:
                         return not_modified
-                    if lookup.copy is not None and not lookup.copy.slots:
-                        return recipe.serve(request, lookup)
+                    if lookup.copy is not None:
+                        if not lookup.copy.slots:
+                            return recipe.serve(request, lookup)
+                        self.csrf.process_request(request)
+                        return self.csrf.process_response(request, recipe.serve(request, lookup))
                 setattr(request, LOOKUP, lookup)
         return self.get_response(request)

@@ -71,7 +71,9 @@ def _as_read(scope: str | Lagging, row: tuple | None, now: float) -> tuple[int, 
     if row is None:
         return (0, 0.0)
     token, changed, _ = row
-    if now - changed >= scope.seconds:
+    # No lag; still for long enough; or written by a host whose clock runs ahead
+    # (read as it is, such a version keeps nothing: see recipe.Shared.look_up).
+    if scope.seconds <= 0 or now - changed >= scope.seconds or changed > now:
         return (token, changed)
     # Still changing: the slice of time names it. Slices count from the epoch of
     # Unix time, so every process agrees on them.

@@ -137,9 +137,14 @@ def test_a_browser_with_a_forged_key_is_given_a_real_one(reply):
 
 
 def test_an_author_cannot_recommend_their_own_reply(client, reply):
-    page = press(sent_from(client, reply), reply, follow=True).content.decode()
+    other = CommentFactory(article=reply.article)
+    page = sent_from(client, reply).get(reply.article.get_absolute_url()).content.decode()
 
-    assert "You cannot recommend your own reply." in page
+    refused = press(client, reply, follow=True).content.decode()
+
+    assert f'value="{reply.pk}" class="comment-recommend"' not in page  # no button
+    assert f'value="{other.pk}" class="comment-recommend"' in page
+    assert "You cannot recommend your own reply." in refused
     assert count(reply) == 0
 
 
@@ -372,6 +377,18 @@ def test_each_order_sorts_threads_and_keeps_answers_under_them(
     assert order_on(client, f"{url}?{query}{separator}cpage=2") == ids(second_page)
 
 
+def test_the_reader_lands_where_the_reply_moved_in_the_order(discussion):
+    article, roots, _ = discussion
+    # Most recommended, two per page: [1, 3] then [0, 2]; roots[0] overtakes roots[3].
+
+    response = press(reader(), roots[0], "?cpage=2&sort=recommended")
+
+    assert (
+        response["Location"]
+        == f"{article.get_absolute_url()}?sort=recommended#comment-{roots[0].pk}"
+    )
+
+
 def test_links_on_a_sorted_page_keep_the_order(client, discussion):
     article, _, answer = discussion
     url = article.get_absolute_url()
@@ -574,3 +591,88 @@ def test_moderators_see_how_many_readers_recommend_a_reply(client, moderator, re
 
     assert "recommended by 3 readers" in queue
     assert re.search(r"Recommendations:</label>\s*<div class=\"readonly\">3</div>", details)
+
+
+def test_the_most_recommended_pages_through_more_than_a_thousand_equal_counts(api):
+    # DRF's cursors tell equal positions apart by an offset, which stops at 1,000.
+    article = ArticleFactory()
+    first = CommentFactory(article=article)
+    moment = first.created_at
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            author_name="Reader",
+            author_email="reader@example.org",
+            body="Equal.",
+            body_html="<p>Equal.</p>",
+            status="approved",
+            created_at=moment,
+            moderated_at=moment,
+        )
+        for _ in range(1_100)
+    )
+    Comment.objects.filter(pk=first.pk).update(recommendations=3)
+    url = f"/api/v1/articles/{article.slug}/comments/?ordering=recommended&page_size=200"
+
+    seen = []
+    for _ in range(10):
+        page = api.get(url).json()
+        seen += [item["id"] for item in page["results"]]
+        url = page["next"]
+        if url is None:
+            break
+
+    assert url is None
+    assert len(seen) == len(set(seen)) == 1_101
+    assert seen[0] == first.pk
+    assert seen[1:] == sorted(seen[1:])  # equal counts in the order they were posted
+
+
+def test_across_all_articles_only_time_orders_are_offered(api, discussion):
+    newest = api.get("/api/v1/comments/", {"ordering": "newest"})
+    refused = api.get("/api/v1/comments/", {"ordering": "recommended"})
+
+    assert newest.status_code == 200
+    assert refused.status_code == 400
+    assert "ordering" in refused.json()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_ORIGIN": "https://elsewhere.example"},
+        {"HTTP_ORIGIN": "null"},  # a sandboxed frame or a data: page
+    ],
+)
+def test_another_sites_page_cannot_write_through_the_api(api, reply, headers):
+    # Each visitor's browser would post from the visitor's own address.
+    recommend = api.post(f"/api/v1/comments/{reply.pk}/recommendation/", **headers)
+    report = api.post(f"/api/v1/comments/{reply.pk}/report/", {"reason": "spam"}, **headers)
+    comment = api.post(
+        f"/api/v1/articles/{reply.article.slug}/comments/",
+        {"name": "A", "email": "a@example.org", "body": "Posted by another site's page."},
+        **headers,
+    )
+    read = api.get(f"/api/v1/comments/{reply.pk}/", **headers)
+
+    assert (recommend.status_code, report.status_code, comment.status_code) == (403, 403, 403)
+    assert recommend.json() == {"detail": "Requests from other sites' pages cannot write here."}
+    assert read.status_code == 200
+    assert count(reply) == 0
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # an API client: no browser headers at all
+        {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_SEC_FETCH_SITE": "none"},
+    ],
+)
+def test_api_clients_and_the_sites_own_pages_write_as_before(api, reply, headers):
+    response = api.post(f"/api/v1/comments/{reply.pk}/recommendation/", **headers)
+
+    assert response.status_code == 200
+    assert count(reply) == 1

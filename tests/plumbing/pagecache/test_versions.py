@@ -163,3 +163,22 @@ def test_the_same_scope_read_without_lag_moves_with_every_change(versions_clock)
     versions.bump("votes:a")
 
     assert versions.read(["votes:a"]).key != before.key
+
+
+def test_a_lag_of_zero_reads_the_scope_as_it_is(versions_clock):
+    versions.bump("votes:a")
+    versions_clock.now -= 5  # this host's clock behind the writer's
+    version = versions.read([versions.Lagging("votes:a", 0)])
+
+    assert version.tokens[-1] == versions.token("votes:a")
+
+
+def test_a_version_from_a_host_ahead_is_read_as_it_is_and_so_kept_nowhere(versions_clock):
+    written = versions_clock.now
+    versions.bump("votes:a")
+    versions_clock.now -= 3  # the reader's clock runs 3 s behind the writer's
+
+    version = versions.read([versions.Lagging("votes:a", 10)])
+
+    assert version.tokens[-1] == versions.token("votes:a")
+    assert version.changed == written > versions_clock.now
