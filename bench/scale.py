@@ -1,7 +1,8 @@
 """Does Newsroom stay flat as comments pile up? `make scale` (PostgreSQL).
 
 Fills a scratch PostgreSQL database with 10,000 articles and 10,000 comments,
-measures, then adds 990,000 comments (bulk COPY) and measures again:
+measures, then adds 990,000 comments (bulk COPY) and measures again, and
+at the end times the retention purge of their addresses (comments/retention.py):
 
   one article's comment list   GET /api/v1/articles/<slug>/comments/?page_size=100
   moderation queue (API)       GET /api/v1/moderation/comments/?status=pending
@@ -116,8 +117,9 @@ class Loader:
 
         columns = (
             "article_id, depth, author_name, author_email, author_url, body, fingerprint, "
-            "body_html, status, moderation_reasons, ip_address, user_agent, notify_on_reply, "
-            "created_at, moderated_at"
+            "body_html, status, moderation_reasons, ip_address, ip_network, user_agent, "
+            "notify_on_reply, recommendations, created_at, moderated_at, author_role, "
+            "edit_token_digest"
         )
         statuses = ["approved"] * 90 + ["pending"] * 5 + ["spam"] * 3 + ["removed"] * 2
         texts = [f"Comment text number {n}, with an opinion about the news." for n in range(500)]
@@ -133,7 +135,8 @@ class Loader:
                     (self.rng.choice(article_ids), 0, f"Reader {n % 5000}",
                      f"reader{n % 5000}@example.org", "", texts[text], digests[text],
                      rendered[text], status, "[]", f"10.{n % 250}.{n % 200}.{n % 100}",
-                     "ScaleBench/1.0", False, made, made if status != "pending" else None)
+                     f"10.{n % 250}.{n % 200}.0/24", "ScaleBench/1.0", False, n % 7, made,
+                     made if status != "pending" else None, "", "")
                 )  # fmt: skip
         # What one does after a bulk load: without it, autovacuum would work through
         # the new rows while the measurements run.
@@ -267,6 +270,27 @@ def main() -> None:
             f"{name:<30} {s50:>8.2f}ms {s99:>8.2f}ms {l50:>8.2f}ms {l99:>8.2f}ms {l50 / s50:>5.2f}x"
         )
     explain()
+    purge()
+
+
+def purge() -> None:
+    """The retention purge over the million comments (dated in the 90 days before
+    the loader's fixed day), then once more with nothing left to do."""
+    from comments.models import Comment
+    from comments.retention import purge_personal_data
+
+    print("\nRetention purge (COMMENTS_IP_RETENTION_DAYS=30, batches of 5,000):")
+    for run in ("first run", "second run"):
+        started = time.perf_counter()
+        purged = purge_personal_data()
+        seconds = time.perf_counter() - started
+        print(
+            f"  {run}: {purged.replies:,} replies in {purged.batches} batches, {seconds:.1f} s"
+            + (f" ({seconds / purged.batches * 1000:.0f} ms a batch)" if purged.batches else ""),
+            flush=True,
+        )
+    kept = Comment.objects.filter(ip_address__isnull=False).count()
+    print(f"  addresses still kept (the last 30 days): {kept:,}")
 
 
 if __name__ == "__main__":

@@ -60,6 +60,42 @@ class CommentQuerySet(models.QuerySet):
         return self.approved().filter(article__in=Article.objects.published())
 
 
+def network_of(ip_address: str | None) -> str:
+    """The coarse network of an address: its /24 (IPv4) or /48 (IPv6); "" for none."""
+    if not ip_address:
+        return ""
+    address = ipaddress.ip_address(ip_address)
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+class NetworkField(models.CharField):
+    """network_of() another field, made whenever the row is saved with an address;
+    kept as it is once the address is gone (comments.retention)."""
+
+    def __init__(self, *args, source: str = "ip_address", **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 50)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.source != "ip_address":
+            kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        address = getattr(model_instance, self.source)
+        if not address:
+            return getattr(model_instance, self.attname)
+        value = network_of(address)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Comment(models.Model):
     # What any reader may see of a comment: pages, feeds and the API load these
     # (and what they need of the article), never the e-mail, IP or user agent.
@@ -126,6 +162,12 @@ class Comment(models.Model):
     moderation_reasons = models.JSONField(default=list, blank=True, editable=False)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)  # private
     user_agent = models.CharField(max_length=500, blank=True)  # private
+    # The address's /24 or /48, which moderators may keep seeing after the address
+    # itself is purged (COMMENTS_KEEP_NETWORK).
+    ip_network = NetworkField("network")  # private
+    # When the address and user agent were erased, COMMENTS_IP_RETENTION_DAYS after
+    # the reply came (comments.retention); empty while they are kept.
+    purged_at = models.DateTimeField("personal data purged", null=True, blank=True, editable=False)
     notify_on_reply = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     # When the text readers see last changed after it was published (by its author,
@@ -166,6 +208,12 @@ class Comment(models.Model):
                 fields=["article", "author_email", "fingerprint"], name="comment_duplicate_idx"
             ),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+            # The purge's next batch: the oldest replies whose address is still kept.
+            models.Index(
+                fields=["created_at"],
+                name="comment_unpurged_idx",
+                condition=models.Q(purged_at__isnull=True),
+            ),
             # API sync: "approved since <time>", or edited since.
             models.Index(fields=["status", "moderated_at"], name="comment_published_idx"),
             models.Index(

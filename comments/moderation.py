@@ -234,7 +234,7 @@ def _same_text(article: int, email: str, text_fingerprint: str):
     # Newest first: a sender's own copy is usually recent. Served by comment_duplicate_idx.
     return (
         Comment.objects.filter(article_id=article, author_email=email, fingerprint=text_fingerprint)
-        .values_list("pk", "ip_address")
+        .values_list("pk", "ip_address", "purged_at")
         .order_by("-pk")[:50]
     )
 
@@ -269,8 +269,10 @@ class Duplicate:
         # some public comment.
         replaces = submission.replaces.pk if submission.replaces is not None else None
         repeated = any(
-            pk in submission.earlier_comment_ids or _same_address(address, submission.ip_address)
-            for pk, address in earlier
+            pk in submission.earlier_comment_ids
+            # A purged reply's address is gone, not unreadable: it matches no one.
+            or (purged is None and _same_address(address, submission.ip_address))
+            for pk, address, purged in earlier
             if pk != replaces
         )
         if not repeated:

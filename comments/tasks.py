@@ -119,3 +119,12 @@ def notify_reply(comment_id: int) -> None:
         },
     )
     _send(message, "the reply notice", comment_id)
+
+
+@task()
+def purge_personal_data() -> int:
+    """comments.retention.purge_personal_data for the task worker; returns how many
+    replies it purged."""
+    from .retention import purge_personal_data as purge
+
+    return purge().replies

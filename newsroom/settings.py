@@ -458,6 +458,11 @@ COMMENTS_RESERVED_NAMES = env.list(
 COMMENTS_REPORT_THRESHOLD = env.int("COMMENTS_REPORT_THRESHOLD", default=3)
 # How many reports one client may send, through the form and the API together.
 COMMENTS_REPORT_RATE = env.str("COMMENTS_REPORT_RATE", default="10/hour")
+# IP addresses and user agents of replies older than this many days are erased
+# by `manage.py purge_personal_data` (comments/retention.py); 0 keeps them.
+COMMENTS_IP_RETENTION_DAYS = env.int("COMMENTS_IP_RETENTION_DAYS", default=30)
+# Keep the /24 or /48 of a purged address for moderators.
+COMMENTS_KEEP_NETWORK = env.bool("COMMENTS_KEEP_NETWORK", default=False)
 # Recommendations: at most this many per reply from one address (an IPv6 /48),
 # whatever its browsers' cookies say; 0: no bound.
 COMMENTS_RECOMMENDATIONS_PER_ADDRESS = env.int("COMMENTS_RECOMMENDATIONS_PER_ADDRESS", default=5)

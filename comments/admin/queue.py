@@ -8,9 +8,11 @@ brings the moderator back to the same place in the queue.
 
 import ipaddress
 from collections import defaultdict
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -479,6 +481,7 @@ class CommentAdmin(admin.ModelAdmin):
                     "notify_on_reply",
                     "ip_address",
                     "user_agent",
+                    "personal_data",
                 ]
             },
         ),
@@ -501,6 +504,7 @@ class CommentAdmin(admin.ModelAdmin):
         "rendered",
         "ip_address",
         "user_agent",
+        "personal_data",
         "reasons",
         "recommendations",
         "created_at",
@@ -717,6 +721,19 @@ class CommentAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(self._back(request))
+
+    @admin.display(description="kept until")
+    def personal_data(self, comment):
+        """Whether the address and user agent were purged yet (comments.retention)."""
+        network = f" (network {comment.ip_network} kept)" if comment.ip_network else ""
+        if comment.purged_at is not None:
+            when = date_format(localtime(comment.purged_at), "DATETIME_FORMAT")
+            return f"Purged on {when}{network}."
+        days = settings.COMMENTS_IP_RETENTION_DAYS
+        if days <= 0:
+            return "Kept (COMMENTS_IP_RETENTION_DAYS is 0)."
+        until = date_format(localtime(comment.created_at + timedelta(days=days)), "DATE_FORMAT")
+        return f"Kept until about {until}, then purged."
 
     @admin.display(description="reply")
     def reply(self, comment):

@@ -6,29 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0011_community'),
+        ("comments", "0011_community"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='recommendations',
+            model_name="comment",
+            name="recommendations",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('browser', models.CharField(editable=False, max_length=64)),
-                ('address', models.CharField(editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='comments.comment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("browser", models.CharField(editable=False, max_length=64)),
+                ("address", models.CharField(editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="comments.comment",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['comment', 'address'], name='recommendation_address_idx')],
-                'constraints': [models.UniqueConstraint(fields=('comment', 'browser'), name='one_recommendation_per_browser')],
+                "indexes": [
+                    models.Index(fields=["comment", "address"], name="recommendation_address_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("comment", "browser"), name="one_recommendation_per_browser"
+                    )
+                ],
             },
         ),
     ]
