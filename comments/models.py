@@ -22,27 +22,43 @@ def fingerprint(text: str) -> str:
     return hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
 
 
-class FingerprintField(models.CharField):
-    """The fingerprint() of another field, made again whenever the row is saved."""
+class DerivedField(models.CharField):
+    """A value made from another field (`source`) of the row whenever it is saved:
+    every kind of save (save(), bulk_create(), a prepared insert) comes by pre_save."""
 
-    def __init__(self, *args, source: str = "body", **kwargs):
-        self.source = source
-        kwargs.setdefault("max_length", 32)
+    default_source = ""
+    default_max_length = 0
+
+    def __init__(self, *args, source: str | None = None, **kwargs):
+        self.source = source or self.default_source
+        kwargs.setdefault("max_length", self.default_max_length)
         kwargs.setdefault("editable", False)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        if self.source != "body":
+        if self.source != self.default_source:
             kwargs["source"] = self.source
         return name, path, args, kwargs
 
+    def derive(self, model_instance, source_value) -> str:
+        raise NotImplementedError
+
     def pre_save(self, model_instance, add):
-        # Every kind of save (save(), bulk_create(), a prepared insert) comes by here.
-        value = fingerprint(getattr(model_instance, self.source))
+        value = self.derive(model_instance, getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
         return value
+
+
+class FingerprintField(DerivedField):
+    """The fingerprint() of another field."""
+
+    default_source = "body"
+    default_max_length = 32
+
+    def derive(self, model_instance, text):
+        return fingerprint(text)
 
 
 class CommentQuerySet(models.QuerySet):
@@ -69,31 +85,19 @@ def network_of(ip_address: str | None) -> str:
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
-class NetworkField(models.CharField):
-    """network_of() another field, made whenever the row is saved with an address;
-    kept as it is once the address is gone (comments.retention)."""
+class NetworkField(DerivedField):
+    """network_of() another field while the row has an address; kept as it is once
+    the address is gone (comments.retention)."""
 
-    def __init__(self, *args, source: str = "ip_address", **kwargs):
-        self.source = source
-        kwargs.setdefault("max_length", 50)
-        kwargs.setdefault("editable", False)
+    default_source = "ip_address"
+    default_max_length = 50
+
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("blank", True)
-        kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        if self.source != "ip_address":
-            kwargs["source"] = self.source
-        return name, path, args, kwargs
-
-    def pre_save(self, model_instance, add):
-        address = getattr(model_instance, self.source)
-        if not address:
-            return getattr(model_instance, self.attname)
-        value = network_of(address)
-        setattr(model_instance, self.attname, value)
-        return value
+    def derive(self, model_instance, address):
+        return network_of(address) if address else getattr(model_instance, self.attname)
 
 
 class Comment(models.Model):
