@@ -151,8 +151,8 @@ class ReplyForm(forms.Form):
             identity = [
                 HTML(
                     '<p class="form-note small text-body-secondary" id="comment-form-note">'
-                    "Your e-mail address is never shown. Required fields are marked "
-                    '<span class="asteriskField" aria-hidden="true">*</span>'
+                    f"Your e-mail address is never shown. {_kept_note()} Required fields are "
+                    'marked <span class="asteriskField" aria-hidden="true">*</span>'
                     '<span class="visually-hidden">with an asterisk</span>.</p>'
                 ),
                 Div(
@@ -285,6 +285,16 @@ class ReportForm(forms.Form):
         self.helper.layout = Layout("reason", "note", Submit("submit", "Send report"))
 
 
+def _kept_note() -> str:
+    """One sentence on what is kept and for how long, linking to the privacy page."""
+    days = settings.COMMENTS_IP_RETENTION_DAYS
+    kept = f"for {days} day{'s' if days != 1 else ''}" if days > 0 else "with your reply"
+    return (
+        f'Your IP address is kept {kept} (<a href="{reverse("comments:privacy")}">'
+        "how we handle your data</a>)."
+    )
+
+
 # Stands for the article in the markup made once per process; it shows only in
 # the form's action address, which is made again for the real article.
 _STAND_IN = Article(pk=0, slug="article-stand-in")  # never saved
@@ -295,7 +305,7 @@ def _action(article) -> str:
 
 
 @lru_cache(maxsize=8)
-def _blank_form_markup(max_length: int) -> str:
+def _blank_form_markup(max_length: int, retention_days: int) -> str:
     form = ReplyForm(
         article=_STAND_IN, initial={"timestamp": form_timestamp.placeholder(str(_STAND_IN.pk))}
     )
@@ -311,7 +321,7 @@ def blank_form_html(request, article) -> str:
     for every reader, when the page is served.
     """
     html = (
-        _blank_form_markup(settings.COMMENTS_MAX_LENGTH)
+        _blank_form_markup(settings.COMMENTS_MAX_LENGTH, settings.COMMENTS_IP_RETENTION_DAYS)
         .replace(_action(_STAND_IN), _action(article))
         .replace(
             form_timestamp.placeholder(str(_STAND_IN.pk)),

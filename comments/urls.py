@@ -21,4 +21,5 @@ urlpatterns = [
     path("articles/<slug:slug>/comments/feed/", article_comments_feed, name="article-feed"),
     path("feeds/comments/", latest_comments_feed, name="feed"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("comments/privacy/", views.privacy, name="privacy"),
 ]

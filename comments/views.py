@@ -1,3 +1,5 @@
+from email.utils import parseaddr
+
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -419,6 +421,29 @@ def recommend_reply(request, slug):
     if key is not None:
         cookies.keep_reader_key(back, key)
     return back
+
+
+@limit_reads
+@require_http_methods(["GET", "HEAD"])
+def privacy(request):
+    """What the site keeps of a commenter, for how long and who sees it, from the
+    settings in force."""
+    contact = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return render(
+        request,
+        "comments/privacy.html",
+        {
+            "retention_days": max(settings.COMMENTS_IP_RETENTION_DAYS, 0),
+            "keep_network": settings.COMMENTS_KEEP_NETWORK,
+            "edit_minutes": settings.COMMENTS_EDIT_MINUTES,
+            "remember_cookie": cookies.REMEMBER_COOKIE,
+            "own_cookie": cookies.OWN_COOKIE,
+            "own_days": cookies.OWN_MAX_AGE // (24 * 60 * 60),
+            "reported_cookie": cookies.REPORTED.name,
+            "reader_cookie": cookies.READER_COOKIE,
+            "contact": contact,
+        },
+    )
 
 
 @limit_reads
