@@ -104,18 +104,11 @@ def discussion_context(
         "thread": thread,
         # Links to the first page in each order, and whether it is this one.
         "sorts": [
-            (
-                label,
-                f"{address}{'?sort=' + value if value != Sort.DEFAULT else ''}#comments",
-                value == thread.sort,
-            )
+            (label, f"{address}{thread.query(1, sort=value)}#comments", value == thread.sort)
             for value, label in Sort.CHOICES
         ],
         # Each editors' pick, and where it is in the thread.
-        "picks": [
-            (pick, f"{article.get_absolute_url()}{thread.link_to(pick.pk)}")
-            for pick in thread.picks
-        ],
+        "picks": [(pick, f"{address}{thread.link_to(pick.pk)}") for pick in thread.picks],
         "thread_html": render_thread(
             thread,
             comments_open=comments_open,

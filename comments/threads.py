@@ -105,10 +105,10 @@ class Thread:
         picked = [c for c in self.approved.values() if c.picked_at is not None]
         return sorted(picked, key=lambda comment: (comment.picked_at, comment.pk))
 
-    def query(self, page: int) -> str:
-        """ "?..." for page `page` of the discussion in this order ("" for the first
-        page in the default order)."""
-        query = discussion_query(page=page, sort=self.sort)
+    def query(self, page: int, *, sort: str | None = None) -> str:
+        """The query string ("?...") of page `page` of the discussion, in this order
+        or in `sort`; "" for the first page in the default order."""
+        query = discussion_query(page=page, sort=sort or self.sort)
         return f"?{query}" if query else ""
 
     def link_to(self, pk: int) -> str:

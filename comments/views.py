@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -302,15 +303,26 @@ def delete_reply(request, slug, pk):
 
 # --- Reports ---------------------------------------------------------------------
 
-# Reports through the form and the API count in one budget (comments.api.views).
-REPORT_SCOPE = "comment-report"
+
+@dataclass(frozen=True)
+class NetworkBudget:
+    """How often one client may do something, through the site's form and the API
+    together (comments.api.views), counted by network as services.network_key
+    counts: an IPv6 /48 is one client."""
+
+    scope: str
+    setting: str
+    purpose: str  # the network_key it counts under
+
+    def wait(self, request) -> int:
+        """Count one more; the seconds to wait if it is one too many."""
+        client = services.network_key(client_ip(request), self.purpose)
+        return wait_for(request, self.scope, getattr(settings, self.setting), client=client)
 
 
-def report_wait(request) -> int:
-    """Count a report; the seconds to wait if it is one too many. Counted as
-    reporters are (services.reporter_key): an IPv6 /48 is one client."""
-    client = services.reporter_key(client_ip(request))
-    return wait_for(request, REPORT_SCOPE, settings.COMMENTS_REPORT_RATE, client=client)
+REPORT_BUDGET = NetworkBudget("comment-report", "COMMENTS_REPORT_RATE", "reporter")
+# Recommendations and take-backs alike.
+RECOMMEND_BUDGET = NetworkBudget("comment-recommend", "COMMENTS_RECOMMEND_RATE", "recommender")
 
 
 @limit_reads
@@ -325,7 +337,7 @@ def report_reply(request, slug, pk):
     form = ReportForm(request.POST if request.method == "POST" else None, comment=comment)
     status = 200
     if request.method == "POST":
-        wait = report_wait(request)
+        wait = REPORT_BUDGET.wait(request)
         if wait:
             form.is_valid()
             form.add_error(None, f"You are sending reports faster than we allow. Wait {wait} s.")
@@ -361,16 +373,6 @@ def report_reply(request, slug, pk):
 
 # --- Recommendations ---------------------------------------------------------------
 
-# The button and the API count in one budget (comments.api.views).
-RECOMMEND_SCOPE = "comment-recommend"
-
-
-def recommend_wait(request) -> int:
-    """Count a recommendation (or a take-back); the seconds to wait if it is one
-    too many. Counted by address as reports are (an IPv6 /48 is one client)."""
-    client = services.recommender_key(client_ip(request))
-    return wait_for(request, RECOMMEND_SCOPE, settings.COMMENTS_RECOMMEND_RATE, client=client)
-
 
 def recommend_from(request, pk: int, *, wanted: bool | None = None, slug: str | None = None):
     """services.recommend for this browser (its reader key, kept or new) and
@@ -400,7 +402,7 @@ def recommend_reply(request, slug):
     pk = parse_id(request.POST.get("comment", ""))
     if pk is None:
         return render(request, "comments/gone.html", {"article": article}, status=404)
-    wait = recommend_wait(request)
+    wait = RECOMMEND_BUDGET.wait(request)
     key = None
     if wait:
         messages.error(request, f"You are recommending faster than we allow. Wait {wait} s.")

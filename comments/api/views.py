@@ -25,12 +25,11 @@ from comments.names import signed_in_staff
 from comments.sanitize import render_comment
 from comments.views import (
     PREVIEW_SCOPE,
-    RECOMMEND_SCOPE,
-    REPORT_SCOPE,
+    RECOMMEND_BUDGET,
+    REPORT_BUDGET,
+    NetworkBudget,
     edit_from,
     recommend_from,
-    recommend_wait,
-    report_wait,
     submit_reply,
 )
 from plumbing.api.filters import MomentFilter
@@ -82,26 +81,30 @@ class PreviewBurstThrottle(PreviewThrottle):
     setting = "COMMENTS_API_BURST_RATE"
 
 
-class ReportThrottle(FixedWindowThrottle):
-    """Reports, in one budget with the site's report form (comments.views)."""
+class NetworkThrottle(FixedWindowThrottle):
+    """A comments.views.NetworkBudget: one budget with the site's own form."""
 
-    scope = REPORT_SCOPE
-    setting = "COMMENTS_REPORT_RATE"
+    budget: NetworkBudget
+
+    @property
+    def scope(self):
+        return self.budget.scope
+
+    @property
+    def setting(self):
+        return self.budget.setting
 
     def allow_request(self, request, view):
-        self.waiting = report_wait(request)
+        self.waiting = self.budget.wait(request)
         return not self.waiting
 
 
-class RecommendThrottle(FixedWindowThrottle):
-    """Recommendations, in one budget with the site's Recommend button (comments.views)."""
+class ReportThrottle(NetworkThrottle):
+    budget = REPORT_BUDGET
 
-    scope = RECOMMEND_SCOPE
-    setting = "COMMENTS_RECOMMEND_RATE"
 
-    def allow_request(self, request, view):
-        self.waiting = recommend_wait(request)
-        return not self.waiting
+class RecommendThrottle(NetworkThrottle):
+    budget = RECOMMEND_BUDGET
 
 
 # --- Public ----------------------------------------------------------------------
