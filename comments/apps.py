@@ -7,6 +7,7 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         from articles.views import article_page
+        from plumbing.logging import hide_after
         from plumbing.pagecache.params import FormParams
 
         from . import cookies  # noqa: F401  (registers the cookies that make a page personal)
@@ -17,3 +18,6 @@ class CommentsConfig(AppConfig):
         # varies with the discussion's parameters too.
         article_page.vary_with(FormParams(DiscussionQuery, unshared=DiscussionQuery.UNSHARED))
         article_page.also_depends_on(lambda slug: recommendation_counts(slug))
+        # Links mailed to one reader carry their proof in the path: logs never do.
+        for secret in ("/comments/your-data/", "/comments/confirm/", "/comments/unsubscribe/"):
+            hide_after(secret)

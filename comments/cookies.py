@@ -12,6 +12,8 @@
   recommends each reply once and can take it back. A key says nothing (a new
   one is no worse than none; services.recommend bounds what one address
   counts), so it is not signed; nothing on a page depends on it either.
+- Signed in as a commenter: which confirmed address this browser speaks for,
+  set only when the reader asks on the confirmation page (see below).
 """
 
 import json
@@ -19,9 +21,13 @@ import re
 import secrets
 
 from django.conf import settings
+from django.core import signing
+from django.utils.crypto import constant_time_compare
 
 from plumbing.ids import parse_id
 from plumbing.pagecache.personal import personal_cookie
+
+from .models import Subscriber
 
 # Both make a page personal: it shows the reader's details or own replies.
 REMEMBER_COOKIE = personal_cookie("newsroom_commenter")
@@ -113,3 +119,39 @@ def reader_key(request) -> str:
 
 def keep_reader_key(response, key: str) -> None:
     response.set_cookie(READER_COOKIE, key, **_cookie_options(READER_MAX_AGE))
+
+
+# Signed in as a commenter: set when a reader who opened a confirmation link
+# (comments.notifications) asks to keep this browser signed in. It says which
+# address's key it carries; rotating the key (Subscriber.key) signs out every
+# browser. Read only on POSTs and on the notifications page, so it leaves
+# article pages shared (it is not a personal cookie).
+SIGNED_IN_COOKIE = "newsroom_subscriber"
+SIGNED_IN_SALT = "comments.signed-in"
+SIGNED_IN_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def signed_in_subscriber(request) -> Subscriber | None:
+    """The Subscriber this browser is signed in as, while its key still matches; else None."""
+    raw = request.COOKIES.get(SIGNED_IN_COOKIE)
+    if not raw:
+        return None
+    try:
+        pk, key = signing.loads(raw, salt=SIGNED_IN_SALT, max_age=SIGNED_IN_MAX_AGE)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(pk, int) or not isinstance(key, str):
+        return None
+    subscriber = Subscriber.objects.filter(pk=pk).first()
+    if subscriber is None or not constant_time_compare(subscriber.key, key):
+        return None
+    return subscriber
+
+
+def sign_in(response, subscriber) -> None:
+    value = signing.dumps([subscriber.pk, subscriber.key], salt=SIGNED_IN_SALT)
+    response.set_cookie(SIGNED_IN_COOKIE, value, **_cookie_options(SIGNED_IN_MAX_AGE))
+
+
+def sign_out(response) -> None:
+    response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")

@@ -24,6 +24,7 @@ from plumbing.text import (
 from .models import Report
 from .moderation import FormEvidence
 from .names import is_reserved, staff_display_name
+from .notifications import digest_pace
 from .sanitize import COMMENT_TAGS
 from .validators import validate_web_url
 
@@ -109,6 +110,8 @@ class ReplyForm(forms.Form):
     notify = forms.BooleanField(
         required=False, label="E-mail me when someone replies to my comment."
     )
+    # Implies notify. Its label says how often digests go (follow_label).
+    follow = forms.BooleanField(required=False)
     timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
     # A trap for robots: hidden from people and from assistive technology.
     homepage = forms.CharField(
@@ -125,6 +128,7 @@ class ReplyForm(forms.Form):
         self.article = article
         self.staff = staff
         limit_length(self.fields["body"])
+        self.fields["follow"].label = follow_label()
         if staff is not None:
             for name in self.ACCOUNT_FIELDS:
                 del self.fields[name]
@@ -170,6 +174,7 @@ class ReplyForm(forms.Form):
             Div("homepage", css_class="hp-field", aria_hidden="true"),
             *(() if self.staff is not None else ("remember",)),
             "notify",
+            "follow",
             HTML(formatting_note_html()),
             Submit("submit", "Post reply", css_class="mt-2"),
             SecondarySubmit(PREVIEW, "Preview", css_class="mt-2 ms-2"),
@@ -193,6 +198,8 @@ class ReplyForm(forms.Form):
                 url="",
                 remember=False,
             )
+        if data.get("follow"):
+            data["notify"] = True  # every reply includes the answers to one's own
         return data
 
     def clean_email(self):
@@ -304,8 +311,12 @@ def _action(article) -> str:
     return reverse("comments:post", kwargs={"slug": article.slug})
 
 
+def follow_label() -> str:
+    return f"E-mail me every new reply to this discussion ({digest_pace()})."
+
+
 @lru_cache(maxsize=8)
-def _blank_form_markup(max_length: int, retention_days: int) -> str:
+def _blank_form_markup(max_length: int, retention_days: int, digest_minutes: int) -> str:
     form = ReplyForm(
         article=_STAND_IN, initial={"timestamp": form_timestamp.placeholder(str(_STAND_IN.pk))}
     )
@@ -321,7 +332,11 @@ def blank_form_html(request, article) -> str:
     for every reader, when the page is served.
     """
     html = (
-        _blank_form_markup(settings.COMMENTS_MAX_LENGTH, settings.COMMENTS_IP_RETENTION_DAYS)
+        _blank_form_markup(
+            settings.COMMENTS_MAX_LENGTH,
+            settings.COMMENTS_IP_RETENTION_DAYS,
+            settings.COMMENTS_DIGEST_MINUTES,
+        )
         .replace(_action(_STAND_IN), _action(article))
         .replace(
             form_timestamp.placeholder(str(_STAND_IN.pk)),
@@ -332,3 +347,23 @@ def blank_form_html(request, article) -> str:
         personal.mark_reader_values(request)  # its placeholders are filled when served
         return html
     return personal.fill(request, html)
+
+
+class DataRequestForm(forms.Form):
+    """The data page's one question: which address."""
+
+    email = forms.EmailField(
+        label="Your e-mail address",
+        max_length=254,
+        validators=[reject_control_characters],
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class EraseForm(forms.Form):
+    """Erasure cannot be undone: the reader says they know."""
+
+    understood = forms.BooleanField(
+        label="I understand that my replies' text, my name and my address will be erased for good.",
+        error_messages={"required": "Tick the box to confirm you want everything erased."},
+    )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -153,7 +154,8 @@ class Comment(models.Model):
     author_role = models.CharField(
         max_length=10, choices=Role.choices, default=Role.READER, blank=True, editable=False
     )
-    author_email = models.EmailField("e-mail", max_length=254)  # private
+    # Blank only once erased at its owner's request (comments.privacy).
+    author_email = models.EmailField("e-mail", max_length=254, blank=True)  # private
     author_url = models.URLField(
         "website", max_length=200, blank=True, validators=[validate_web_url]
     )
@@ -173,6 +175,9 @@ class Comment(models.Model):
     # the reply came (comments.retention); empty while they are kept.
     purged_at = models.DateTimeField("personal data purged", null=True, blank=True, editable=False)
     notify_on_reply = models.BooleanField(default=False)
+    # When its author's data was erased at their request (comments.privacy): name,
+    # address, website, text and network gone; readers see a placeholder at most.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     # When the text readers see last changed after it was published (by its author,
     # or a moderator's correction); shown as "edited".
@@ -208,6 +213,9 @@ class Comment(models.Model):
             models.Index(fields=["-created_at", "-id"], name="comment_recent_idx"),
             # Finding a person's comments; duplicates.
             models.Index(fields=["author_email", "status"], name="comment_email_idx"),
+            # Everything under one address, however its letters were typed: the
+            # owner's export and erasure (comments.privacy).
+            models.Index(Lower("author_email"), name="comment_email_folded_idx"),
             models.Index(
                 fields=["article", "author_email", "fingerprint"], name="comment_duplicate_idx"
             ),
@@ -508,3 +516,136 @@ class BlockedTerm(models.Model):
             except ValueError:
                 return value  # clean() explains what is wrong with it
         return value
+
+
+# --- Mail to commenters, and their data ------------------------------------------
+
+
+def normalized_email(address: str) -> str:
+    """The form an address is kept and compared in: the whole of it, in small letters."""
+    return address.strip().lower()
+
+
+class Subscriber(models.Model):
+    """An e-mail address that asked for mail from the site.
+
+    Nothing but a confirmation goes to it until someone who reads its mail opens
+    the link in that confirmation (`verified_at`). Once it unsubscribed from
+    everything or bounced (`stopped_at`), nothing goes to it at all, not even a
+    confirmation, until its owner asks again from a browser signed in as it or
+    from their data page. `key` is in every browser cookie that signs in as it:
+    changing it signs them all out.
+    """
+
+    class Stop(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed from all mail"
+        BOUNCED = "bounced", "Mail bounced"
+
+    email = models.EmailField("e-mail", max_length=254, unique=True)  # private, normalized
+    created_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_because = models.CharField(max_length=12, choices=Stop.choices, blank=True)
+    key = models.CharField(max_length=32, editable=False)  # private
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def may_receive(self) -> bool:
+        """Whether notifications may go to it now."""
+        return self.verified_at is not None and self.stopped_at is None
+
+
+class Subscription(models.Model):
+    """Mail one address asked for about one discussion: every answer to its own
+    replies there, or every newly published reply (in digests)."""
+
+    class Kind(models.TextChoices):
+        ANSWERS = "answers", "Answers to my replies"
+        DISCUSSION = "discussion", "Every new reply"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ANSWERS)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Empty until the address's owner said yes (a confirmation link, or a browser
+    # signed in as them): no mail goes out for it before.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Digests: when the last one went, and the publication time of the newest
+    # reply it held (the next one starts after it).
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    sent_through = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "article"], name="one_subscription_per_discussion"
+            ),
+        ]
+        indexes = [
+            # Who follows a discussion, when one of its replies is published.
+            models.Index(
+                fields=["article", "kind"],
+                name="subscription_followers_idx",
+                condition=models.Q(confirmed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on article {self.article_id}"
+
+
+class DataLink(models.Model):
+    """A link mailed to an address for its owner to download or erase what the site
+    holds about it. The link carries a random token; only its digest is kept, so
+    the address never appears in a URL (URLs end up in logs)."""
+
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    email = models.EmailField("e-mail", max_length=254)  # private, normalized
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email"], name="datalink_email_idx"),
+            models.Index(fields=["expires_at"], name="datalink_expiry_idx"),
+        ]
+
+    def __str__(self):
+        return f"Data link made {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DataRequest(models.Model):
+    """The audit trail of exports and erasures: who, when, how many replies. It
+    names no address, so it can outlive the data it is about."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Export"
+        ERASURE = "erasure", "Erasure"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The moderator who did it in the admin; empty when the commenter did it
+    # through a link mailed to them.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replies = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        who = self.actor or "the commenter"
+        return f"{self.get_kind_display()} by {who}, {self.replies} replies"

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Comment, network_of
+from .privacy import forget_expired_links
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +40,11 @@ def purge_personal_data(*, now: datetime | None = None, batch: int = BATCH) -> P
     limit that still has them (and mark it purged). Safe to run at any time and
     as often as wanted: each batch commits on its own, and a batch finds only
     replies not purged yet (comment_unpurged_idx)."""
+    now = now or timezone.now()
+    forget_expired_links(now=now)  # and the addresses they were for
     days = settings.COMMENTS_IP_RETENTION_DAYS
     if days <= 0:
         return Purged(0, 0, None)
-    now = now or timezone.now()
     before = now - timedelta(days=days)
     keep_network = settings.COMMENTS_KEEP_NETWORK
     replies = batches = 0

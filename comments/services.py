@@ -259,8 +259,10 @@ def _save_new(comment: Comment, *, actor=None) -> None:
 def _after_submit(comment: Comment) -> None:
     if comment.status == Comment.Status.PENDING and settings.COMMENTS_MODERATORS:
         tasks.notify_moderators.enqueue(comment.pk)
-    elif comment.status == Comment.Status.APPROVED and comment.parent_id:
-        tasks.notify_reply.enqueue(comment.pk)
+    elif comment.status == Comment.Status.APPROVED:
+        if comment.parent_id:
+            tasks.notify_reply.enqueue(comment.pk)
+        tasks.send_digests.enqueue(comment.article_id)
 
 
 # The statuses on the way to readers.
@@ -301,7 +303,8 @@ def set_status(
     publish what its author deleted, and TextChanged to approve a text other
     than the one the moderator read, when `seen` (its fingerprint) is given.
     `reasons` explain an automatic decision, on the comment and in its history.
-    The first approval of a reply tells the parent's author, if they asked.
+    The first approval of a reply tells the parent's author, if they asked, and
+    the discussion's followers (in their next digest).
     """
     with transaction.atomic():
         current = _locked(comment)
@@ -338,8 +341,10 @@ def set_status(
         if actor is not None and status != Comment.Status.PENDING:
             # A moderator read it and decided: what readers reported is answered.
             _close_reports(current, actor)
-        if status == Comment.Status.APPROVED and current.parent_id and not approved_before:
-            after_commit(tasks.notify_reply.enqueue, current.pk)
+        if status == Comment.Status.APPROVED and not approved_before:
+            if current.parent_id:
+                after_commit(tasks.notify_reply.enqueue, current.pk)
+            after_commit(tasks.send_digests.enqueue, current.article_id)
     comment.status, comment.moderated_at, comment.moderated_by = (
         current.status,
         current.moderated_at,

@@ -2,7 +2,7 @@ from django.urls import path
 
 from plumbing import ids  # noqa: F401  (registers the <id:...> converter)
 
-from . import views
+from . import privacy_views, views
 from .feeds import article_comments_feed, latest_comments_feed
 
 app_name = "comments"
@@ -21,5 +21,15 @@ urlpatterns = [
     path("articles/<slug:slug>/comments/feed/", article_comments_feed, name="article-feed"),
     path("feeds/comments/", latest_comments_feed, name="feed"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("comments/confirm/<str:token>/", views.confirm_notifications, name="confirm"),
+    path("comments/notifications/", views.notifications_page, name="notifications"),
     path("comments/privacy/", views.privacy, name="privacy"),
+    path("comments/your-data/", privacy_views.request_data, name="data-request"),
+    path("comments/your-data/<str:token>/", privacy_views.data, name="data"),
+    path(
+        "comments/your-data/<str:token>/download/",
+        privacy_views.export_data,
+        name="data-export",
+    ),
+    path("comments/your-data/<str:token>/erase/", privacy_views.erase_data, name="data-erase"),
 ]

@@ -1,11 +1,12 @@
+import logging
 from dataclasses import dataclass
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,14 +16,15 @@ from plumbing.http import client_ip
 from plumbing.ids import parse_id
 from plumbing.ratelimit import limit_reads, wait_for
 
-from . import cookies, services
+from . import cookies, notifications, services
 from .discussion import DiscussionQuery
 from .forms import PREVIEW, EditForm, ReplyForm, ReportForm
-from .models import Comment
+from .models import Comment, Subscriber, Subscription
 from .names import signed_in_staff
 from .sanitize import render_comment
-from .tasks import UNSUBSCRIBE_MAX_AGE, UNSUBSCRIBE_SALT
 from .threads import load_thread
+
+logger = logging.getLogger(__name__)
 
 
 def submit_reply(request, article, fields: dict, **evidence) -> Comment:
@@ -40,6 +42,35 @@ def submit_reply(request, article, fields: dict, **evidence) -> Comment:
         user_agent=request.headers.get("user-agent", ""),
         **evidence,
     )
+
+
+def ask_for_mail(request, comment: Comment, fields: dict, *, staff=None) -> str | None:
+    """After a reply was taken (whatever its status): the mail its author ticked,
+    asked of comments.notifications. Returns the sentence to tell them, or None
+    if they asked for none. The reply form and the API both come through here."""
+    if fields.get("follow"):
+        kind = Subscription.Kind.DISCUSSION
+    elif fields.get("notify"):
+        kind = Subscription.Kind.ANSWERS
+    else:
+        return None
+    try:
+        proven = notifications.ask(
+            email=comment.author_email,
+            article=comment.article,
+            kind=kind,
+            signed_in=cookies.signed_in_subscriber(request),
+            # Counted by network as reports are: an IPv6 /48 is one client.
+            client_key=services.network_key(client_ip(request), "confirmer"),
+            proven=staff is not None,  # their address is their account's
+        )
+    except Exception:
+        # The reply is saved whatever happens here; the failure is for operators.
+        logger.exception(
+            "Could not record the mail a reader asked for", extra={"comment_id": comment.pk}
+        )
+        proven = False
+    return notifications.promised(kind) if proven else notifications.ASKED
 
 
 def edit_from(request, comment, body: str, **evidence) -> services.EditOutcome:
@@ -165,6 +196,9 @@ def post_comment(request, slug):
         )
     else:
         messages.success(request, "Thank you. Your reply is published.")
+    mail = ask_for_mail(request, comment, data, staff=staff)
+    if mail:
+        messages.info(request, mail)
     response = HttpResponseRedirect(_comment_location(request, comment), status=303)
     cookies.add_own_comment(request, response, comment.pk)
     if staff is not None:
@@ -443,7 +477,9 @@ def privacy(request):
             "own_days": cookies.OWN_MAX_AGE // (24 * 60 * 60),
             "reported_cookie": cookies.REPORTED.name,
             "reader_cookie": cookies.READER_COOKIE,
+            "signed_in_cookie": cookies.SIGNED_IN_COOKIE,
             "contact": contact,
+            "link_hours": settings.COMMENTS_DATA_LINK_HOURS,
         },
     )
 
@@ -463,15 +499,102 @@ def permalink(request, slug, pk):
 @csrf_exempt  # mail clients send the one-click POST (RFC 8058); the signed token is the proof
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
-    """GET asks for confirmation; POST stops reply notifications to that address."""
-    try:
-        comment_id = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
-    except signing.BadSignature:
-        comment_id = None
-    comment = Comment.objects.filter(pk=comment_id).only("author_email").first()
-    if comment is None:
-        return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
+    """The link in every notification. GET asks; POST stops the mail about that
+    discussion (what a mail client's one-click POST does), or with `everything`
+    all mail to the address."""
+    found = notifications.stopping(token)
+    if found is None:
+        return _private(render(request, "comments/unsubscribe.html", {"invalid": True}, status=400))
+    context = {"article": found.article, "token": token}
     if request.method == "POST":
-        services.unsubscribe(comment.author_email)
-        return render(request, "comments/unsubscribe.html", {"done": True})
-    return render(request, "comments/unsubscribe.html", {"token": token})
+        everything = bool(request.POST.get("everything"))
+        notifications.stop(found, everything=everything)
+        context.update(done=True, everything=everything)
+    return _private(render(request, "comments/unsubscribe.html", context))
+
+
+def _private(response):
+    # About one address's mail: never kept by anyone but this browser.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@limit_reads
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_notifications(request, token):
+    """The link a confirmation mail carries. GET only asks, since mail scanners
+    open links; the POST confirms, and may keep this browser signed in as the
+    address (comments.cookies.sign_in)."""
+    found = notifications.confirmation(token)
+    if found is None:
+        return _private(render(request, "comments/confirm.html", {"invalid": True}, status=400))
+    subscription, kind = found
+    context = {
+        "article": subscription.article,
+        "kind": kind,
+        "pace": notifications.digest_pace(),
+        "token": token,
+    }
+    if request.method != "POST":
+        return _private(render(request, "comments/confirm.html", context))
+    notifications.confirm(subscription, kind)
+    keep = bool(request.POST.get("keep"))
+    response = render(request, "comments/confirm.html", {**context, "done": True, "keep": keep})
+    if keep:
+        cookies.sign_in(response, subscription.subscriber)
+    return _private(response)
+
+
+@limit_reads
+@require_http_methods(["GET", "HEAD", "POST"])
+def notifications_page(request):
+    """What mail a signed-in browser's address gets, and the buttons to change it;
+    without the cookie, how to sign in."""
+    subscriber = cookies.signed_in_subscriber(request)
+    if request.method == "POST":
+        return _change_notifications(request, subscriber)
+    subscriptions = []
+    if subscriber is not None:
+        subscriptions = list(subscriber.subscriptions.select_related("article"))
+    context = {
+        "subscriber": subscriber,
+        "subscriptions": subscriptions,
+        "pace": notifications.digest_pace(),
+    }
+    return _private(render(request, "comments/notifications.html", context))
+
+
+def _change_notifications(request, subscriber: Subscriber | None):
+    """One button of the notifications page; back to it with what happened."""
+    back = HttpResponseRedirect(reverse("comments:notifications"), status=303)
+    if subscriber is None:
+        messages.error(request, "This browser is not signed in, so nothing changed.")
+        return back
+    action = request.POST.get("action", "")
+    article_id = parse_id(request.POST.get("article", ""))
+    if action == "stop" and article_id:
+        if notifications.stop_following(subscriber, article_id):
+            messages.success(request, "You no longer follow that discussion.")
+    elif action in Subscription.Kind.values and article_id:
+        # Switching what one gets: "answers" or "discussion".
+        if notifications.set_kind(subscriber, article_id, action):
+            messages.success(request, "Changed.")
+    elif action == "confirm" and article_id:
+        subscription = subscriber.subscriptions.filter(article_id=article_id).first()
+        if subscription is not None:
+            notifications.confirm(subscription)
+            messages.success(request, "Confirmed.")
+    elif action == "stop-all":
+        notifications.stop_all(subscriber)
+        messages.success(request, "No more mail goes to your address.")
+    elif action == "allow":
+        notifications.allow_again(Subscriber.objects.filter(pk=subscriber.pk))
+        messages.success(request, "Mail to your address goes again.")
+    elif action == "sign-out":
+        cookies.sign_out(back)
+        messages.success(request, "This browser is signed out.")
+    elif action == "sign-out-everywhere":
+        notifications.sign_out_everywhere(subscriber)
+        cookies.sign_out(back)
+        messages.success(request, "Every browser signed in as your address is signed out.")
+    return back

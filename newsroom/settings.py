@@ -463,6 +463,12 @@ COMMENTS_REPORT_RATE = env.str("COMMENTS_REPORT_RATE", default="10/hour")
 COMMENTS_IP_RETENTION_DAYS = env.int("COMMENTS_IP_RETENTION_DAYS", default=30)
 # Keep the /24 or /48 of a purged address for moderators.
 COMMENTS_KEEP_NETWORK = env.bool("COMMENTS_KEEP_NETWORK", default=False)
+# The data page (comments/privacy.py): how long a mailed link to download or
+# erase one's data works; how many links one address is sent, and how many
+# one client may ask for, whatever the addresses.
+COMMENTS_DATA_LINK_HOURS = env.int("COMMENTS_DATA_LINK_HOURS", default=24)
+COMMENTS_DATA_LINK_RATE = env.str("COMMENTS_DATA_LINK_RATE", default="3/day")
+COMMENTS_DATA_LINK_CLIENT_RATE = env.str("COMMENTS_DATA_LINK_CLIENT_RATE", default="10/hour")
 # Recommendations: at most this many per reply from one address (an IPv6 /48),
 # whatever its browsers' cookies say; 0: no bound.
 COMMENTS_RECOMMENDATIONS_PER_ADDRESS = env.int("COMMENTS_RECOMMENDATIONS_PER_ADDRESS", default=5)
@@ -471,6 +477,13 @@ COMMENTS_RECOMMEND_RATE = env.str("COMMENTS_RECOMMEND_RATE", default="120/hour")
 # Pages and API answers may show recommendation counts this many seconds late:
 # a burst of clicks remakes a hot page once per such slice, not once per click.
 COMMENTS_RECOMMENDATIONS_LAG = env.int("COMMENTS_RECOMMENDATIONS_LAG", default=5)
+# Mail to commenters (comments/notifications.py): a followed discussion's new
+# replies go in one mail at most every this many minutes (0: each as it comes);
+# confirmation mails go at most this often to one address, and at this rate
+# for one client (an IPv6 /48) whatever the addresses.
+COMMENTS_DIGEST_MINUTES = env.int("COMMENTS_DIGEST_MINUTES", default=60)
+COMMENTS_CONFIRM_RATE = env.str("COMMENTS_CONFIRM_RATE", default="3/day")
+COMMENTS_CONFIRM_CLIENT_RATE = env.str("COMMENTS_CONFIRM_CLIENT_RATE", default="10/hour")
 # The rules every new reply goes through, in order; see comments/moderation.py.
 COMMENTS_RULES = env.list(
     "COMMENTS_RULES",

@@ -20,7 +20,10 @@ import logging
 import time
 import uuid
 
+from diskcache import DjangoCache
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +59,16 @@ class SharedStore:
         """False while the last call failed and the retry delay runs."""
         return not self._down
 
-    def _run(self, operation: str, *args, **kwargs):
+    def _run(self, operation, *args, **kwargs):
+        """`operation`: the name of a method of the cache, or a function of it."""
         if self._down and time.monotonic() < self._retry_at:
             return UNAVAILABLE
+        cache = caches[self.alias]
         try:
-            result = getattr(caches[self.alias], operation)(*args, **kwargs)
+            if callable(operation):
+                result = operation(cache, *args, **kwargs)
+            else:
+                result = getattr(cache, operation)(*args, **kwargs)
         except ValueError:
             raise  # incr() of a missing key: an answer from the cache, not a failure
         except Exception as error:
@@ -99,6 +107,14 @@ class SharedStore:
     def delete(self, key: str) -> None:
         self._run("delete", key)
 
+    def delete_prefixed(self, prefix: str) -> int:
+        """Delete every key that starts with `prefix`; how many went (0 if the
+        cache is down). For content that must leave the cache at once rather than
+        wait to expire out of reach; it walks the keys, so never on a reader's
+        request."""
+        deleted = self._run(_delete_prefixed, prefix)
+        return 0 if deleted is UNAVAILABLE else deleted
+
     def probe(self) -> bool:
         """Whether the cache answers now (for /healthz): always asks, whatever the state."""
         self._retry_at = 0.0
@@ -108,6 +124,43 @@ class SharedStore:
         answered = self.get(key) == "ok"
         self.delete(key)
         return answered
+
+
+def prefixed_keys(cache, prefix: str) -> list[str]:
+    """The keys of `cache` that start with `prefix`, as the cache made them (its
+    KEY_PREFIX and version first). Each kind of cache the settings offer is
+    walked its own way; another kind gives none."""
+    made = cache.make_key(prefix)
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        return [key.decode() for key in client.scan_iter(match=f"{made}*", count=1000)]
+    if isinstance(cache, DjangoCache):  # a cache directory
+        return [
+            key
+            for shard in cache._cache._shards
+            for key in shard.iterkeys()
+            if isinstance(key, str) and key.startswith(made)
+        ]
+    if isinstance(cache, LocMemCache):  # this process's memory
+        with cache._lock:
+            return [key for key in cache._cache if key.startswith(made)]
+    return []
+
+
+def _delete_prefixed(cache, prefix: str) -> int:
+    keys = prefixed_keys(cache, prefix)
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+    elif isinstance(cache, DjangoCache):
+        for key in keys:
+            cache._cache.delete(key)  # to the shard that holds it
+    elif keys:
+        with cache._lock:
+            for key in keys:
+                cache._delete(key)
+    return len(keys)
 
 
 store = SharedStore()

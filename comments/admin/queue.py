@@ -351,7 +351,10 @@ def _network(comment) -> tuple[str, str] | None:
 
 # What a row can block: (button label, what to block).
 BLOCKS = {
-    "email": ("Block e-mail", lambda c: (BlockedTerm.Kind.EMAIL, c.author_email)),
+    "email": (
+        "Block e-mail",
+        lambda c: (BlockedTerm.Kind.EMAIL, c.author_email) if c.author_email else None,
+    ),
     "ip": ("Block IP", lambda c: (BlockedTerm.Kind.IP, c.ip_address) if c.ip_address else None),
     "network": ("Block network", _network),
 }
@@ -408,7 +411,8 @@ class QueueChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        emails = {comment.author_email for comment in self.result_list}
+        # Erased replies have no address: they are nobody's record.
+        emails = {comment.author_email for comment in self.result_list} - {""}
         counts = (
             Comment.objects.filter(author_email__in=emails)
             .values_list("author_email", "status")
@@ -610,7 +614,8 @@ class CommentAdmin(admin.ModelAdmin):
             *blocked,
             actor=request.user,
             days=days if days in BLOCK_DAYS else None,
-            note=f"Blocked from the queue, at the reply of {comment.author_name}.",
+            # The reply, not its author's name: a name here would outlive an erasure.
+            note=f"Blocked from the queue, at reply {comment.pk}.",
         )
         until = (
             f"until {date_format(localtime(term.expires_at), 'DATETIME_FORMAT')}"
@@ -724,7 +729,11 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="kept until")
     def personal_data(self, comment):
-        """Whether the address and user agent were purged yet (comments.retention)."""
+        """Whether the address and user agent were purged yet (comments.retention),
+        or everything personal erased at its author's request (comments.privacy)."""
+        if comment.erased_at is not None:
+            when = date_format(localtime(comment.erased_at), "DATETIME_FORMAT")
+            return f"Erased at its author's request on {when}: name, addresses and text."
         network = f" (network {comment.ip_network} kept)" if comment.ip_network else ""
         if comment.purged_at is not None:
             when = date_format(localtime(comment.purged_at), "DATETIME_FORMAT")

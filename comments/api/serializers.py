@@ -232,7 +232,18 @@ class CommentCreateSerializer(serializers.Serializer):
         help_text="The id of the comment answered.",
     )
     notify = serializers.BooleanField(
-        required=False, default=False, help_text="E-mail the author about replies."
+        required=False,
+        default=False,
+        help_text="E-mail the author when someone answers their replies to this article. "
+        "Only a confirmation goes to the address until its owner opens the link in it; "
+        "never echoed back.",
+    )
+    follow = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="E-mail the author every new reply to this article, at most one mail "
+        "every COMMENTS_DIGEST_MINUTES (implies notify); confirmed like notify, never "
+        "echoed back.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -254,6 +265,8 @@ class CommentCreateSerializer(serializers.Serializer):
         staff = self.context.get("staff")
         if staff is not None:
             data.update(name=staff_display_name(staff), email=(staff.email or "").lower(), url="")
+        if data.get("follow"):
+            data["notify"] = True  # every reply includes the answers to one's own
         return data
 
     def get_fields(self):

@@ -28,6 +28,7 @@ from comments.views import (
     RECOMMEND_BUDGET,
     REPORT_BUDGET,
     NetworkBudget,
+    ask_for_mail,
     edit_from,
     recommend_from,
     submit_reply,
@@ -395,6 +396,7 @@ class ArticleCommentList(PublicComments, generics.ListCreateAPIView):
             )
         except services.CommentError as refused:
             raise_for(refused)
+        ask_for_mail(request, comment, incoming.validated_data, staff=staff)
         output = CommentCreatedSerializer(comment, context=self.get_serializer_context())
         response = Response(output.data, status=status.HTTP_201_CREATED)
         # It carries the edit token: for this client alone, and kept by nobody.

@@ -24,4 +24,6 @@ The rules, all enforced here and nowhere else:
   answer shows changes, and scopes change only with what the public sees.
 - Copies live in this process (the most recent ones) and in the shared store
   (plumbing.store); if the store is down, answers are made from the database.
+  Content that must not linger even out of reach (personal data erased) goes
+  with `copies.forget_everything()`: a new epoch, and every copy deleted.
 """

@@ -10,11 +10,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
 
 from plumbing.store import store
 
+from . import versions
+
 # A copy outlives its version only by this much: the bound is memory, not freshness.
 TIMEOUT = 60 * 60
+
+PREFIX = "pagecache:"  # of every copy's key in the shared store
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,51 @@ def find(key: str) -> Copy | None:
     return copy
 
 
-def keep(key: str, copy: Copy) -> None:
+_epoch = [None]  # the epoch token this process last saw
+
+
+def note_epoch(token: int) -> None:
+    """Called with the epoch of every answer looked up: when it moved, every name
+    changed, and what this process holds is out of reach; forget_all() may have
+    renewed it to make sure nothing kept lingers anywhere."""
+    if _epoch[0] != token:
+        if _epoch[0] is not None:
+            recent.clear()
+        _epoch[0] = token
+
+
+# The epochs whose answers may no longer be kept: a render that began before
+# forget_everything() must not store its copy after the copies were deleted.
+# Not under PREFIX, so forget_all() leaves it.
+DEAD_EPOCHS = "pagecache-dead-epochs"
+DEAD_EPOCHS_KEPT = 20
+
+
+def forget_all(dead_epoch: int | None = None) -> int:
+    """Delete every copy: this process's and the shared store's (after marking
+    `dead_epoch`, so nothing made under it is stored again). The other processes
+    drop theirs when they see the new epoch (note_epoch)."""
+    if dead_epoch is not None:
+        dead = store.get(DEAD_EPOCHS) or []
+        store.set(DEAD_EPOCHS, [*dead[-DEAD_EPOCHS_KEPT + 1 :], dead_epoch], None)
+    recent.clear()
+    return store.delete_prefixed(PREFIX)
+
+
+def forget_everything() -> None:
+    """For content that must leave every copy at once, not only go out of reach
+    (personal data erased at its owner's request). Call it inside the write's
+    transaction: every answer is named anew (a new epoch), and once the write
+    commits, every copy kept so far is deleted."""
+    dead_epoch = versions.token(versions.EPOCH)
+    versions.bump(versions.EPOCH)
+    transaction.on_commit(partial(forget_all, dead_epoch))
+
+
+def keep(key: str, copy: Copy, epoch: int) -> None:
+    """Keep `copy` of an answer made under `epoch`, unless that epoch was
+    forgotten meanwhile."""
+    if epoch in (store.get(DEAD_EPOCHS) or ()):
+        return
     recent.put(key, copy)
     store.set(key, copy, TIMEOUT)

@@ -148,7 +148,8 @@ class Shared:
             # the content as it was before that moment, so it keeps nothing yet.
             and version.changed <= time.time()
         )
-        key = f"pagecache:{digest}"
+        copies.note_epoch(version.tokens[0])
+        key = f"{copies.PREFIX}{digest}"
         return Lookup(
             version=version,
             query=query,
@@ -194,7 +195,9 @@ class Shared:
                 headers["Content-Length"] = str(len(body))
             # Kept with the headers a hit needs, validators included: a hit only copies.
             copies.keep(
-                lookup.key, copies.Copy(body=b"" if slots else body, headers=headers, slots=slots)
+                lookup.key,
+                copies.Copy(body=b"" if slots else body, headers=headers, slots=slots),
+                epoch=lookup.version.tokens[0],
             )
             if slots:
                 response.content = fill(request, body, slots)

@@ -154,7 +154,10 @@ def test_form_basics_for_keyboard_and_screen_readers(page):
         "Never shown to anyone."
     )
     expect(form.get_by_role("checkbox", name=re.compile("Save my name"))).to_be_visible()
-    expect(form.get_by_role("checkbox", name=re.compile("E-mail me"))).to_be_visible()
+    expect(form.get_by_role("checkbox", name=re.compile("E-mail me when"))).to_be_visible()
+    expect(
+        form.get_by_role("checkbox", name=re.compile("E-mail me every new reply"))
+    ).to_be_visible()
     # The honeypot is not in the accessibility tree and not reachable by Tab.
     expect(form.get_by_role("textbox", name="Leave this field empty")).to_have_count(0)
     snapshot = form.aria_snapshot()

@@ -166,3 +166,94 @@ def test_no_email_hash_either(api, world):
     text = api.get("/api/v1/comments/").content.decode()
 
     assert not any(digest in text for digest in digests)
+
+
+# --- After an erasure -----------------------------------------------------------------
+
+ERASED = (
+    "Erasable Jane",
+    "erasable.jane@example.net",
+    "https://erasable-jane.example/",
+    "203.0.113.99",
+    "ErasableBrowser/3.1",
+    "A sentence only Jane ever wrote",
+    "Jane's second, unanswered thought",
+)
+
+
+def every_trace(text: str) -> list[str]:
+    return [secret for secret in ERASED if secret in text or secret.lower() in text.lower()]
+
+
+def test_after_an_erasure_no_page_feed_answer_copy_or_log_line_holds_a_trace(
+    client, api, moderator_api, caplog, django_capture_on_commit_callbacks
+):
+    import logging
+
+    from django.core.cache import caches
+    from django.test import Client
+
+    from comments import privacy
+    from plumbing.pagecache import copies
+    from plumbing.store import prefixed_keys
+
+    article = ArticleFactory(slug="erasure-article")
+    jane = {
+        "author_name": ERASED[0],
+        "author_email": ERASED[1],
+        "author_url": ERASED[2],
+        "ip_address": ERASED[3],
+        "user_agent": ERASED[4],
+    }
+    answered = CommentFactory(article=article, body=ERASED[5], **jane)
+    alone = CommentFactory(article=article, body=ERASED[6], **jane)
+    answer = CommentFactory(article=article, parent=answered, body="Bob answers.")
+    urls = [
+        "/",
+        "/articles/erasure-article/",
+        "/articles/erasure-article/?sort=newest",
+        "/articles/erasure-article/?sort=recommended",
+        f"/articles/erasure-article/comments/{answer.pk}/",
+        "/articles/erasure-article/comments/feed/",
+        "/feeds/comments/",
+        "/api/v1/comments/",
+        f"/api/v1/comments/{answered.pk}/",
+        f"/api/v1/comments/{alone.pk}/",
+        "/api/v1/articles/erasure-article/comments/",
+        "/api/v1/articles/erasure-article/comments/?ordering=newest",
+    ]
+    for url in urls:  # every answer read once, so copies of them are kept
+        client.get(url)
+    assert every_trace(client.get("/articles/erasure-article/").content.decode())
+    link = f"/comments/your-data/{privacy.new_link(ERASED[1])}/"
+
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{link}erase/", {"understood": "on"}).status_code == 200
+
+    reader = Client()  # another browser than the one that erased
+    for url in urls:
+        response = reader.get(url)
+        assert response.status_code in (200, 302, 404), url
+        assert every_trace(response.content.decode()) == [], url
+        assert every_trace(json.dumps(dict(response.headers))) == [], url
+    page = reader.get("/articles/erasure-article/").content.decode()
+    assert "This reply was deleted by its author." in page
+    assert "Bob answers." in page
+    # Moderators see that a reply was there, and nothing of who wrote it or what.
+    for status in ({"status": "deleted"}, {}):
+        moderation = moderator_api.get("/api/v1/moderation/comments/", status)
+        assert moderation.status_code == 200
+        assert every_trace(moderation.content.decode()) == [], status
+    # Every copy kept by then, here or in the shared cache, was made after the erasure.
+    store = caches["default"]
+    kept = [store.get(key.split(":", 2)[2]) for key in prefixed_keys(store, copies.PREFIX)]
+    kept += list(copies.recent.entries.values())
+    assert kept
+    for copy in kept:
+        body = copy.body + b"".join(p for p in copy.slots if isinstance(p, bytes))
+        assert every_trace(body.decode()) == []
+    # Nor does any log line written since.
+    for record in caplog.records:
+        assert every_trace(record.getMessage() + repr(record.__dict__)) == [], record.getMessage()
