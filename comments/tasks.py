@@ -235,11 +235,15 @@ def send_confirmation(subscription_id: int, kind: str) -> None:
         "confirm_url": absolute(reverse("comments:confirm", kwargs={"token": token})),
         "days": CONFIRM_MAX_AGE // (24 * 60 * 60),
         "site_name": settings.SITE_NAME,
+        # Someone else may have typed the address: one click keeps it out of
+        # this discussion's mail, and the page offers to stop all mail.
+        "unsubscribe_url": stop_url(subscription),
     }
     message = EmailMessage(
         subject=f"[{settings.SITE_NAME}] Confirm e-mail about “{subscription.article.title}”",
         body=render_to_string("comments/email/confirm.txt", context),
         to=[subscription.subscriber.email],
+        headers=unsubscribe_headers(context["unsubscribe_url"]),
     )
     _send_to_subscriber(message, "the confirmation", subscription.subscriber)
 

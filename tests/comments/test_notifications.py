@@ -333,7 +333,10 @@ def test_notify_sends_only_a_confirmation_until_it_is_opened(
     assert confirmation.to == ["ada@example.org"]
     assert confirmation.subject == "[Newsroom] Confirm e-mail about “Troops head east”"
     assert "If you did not ask, ignore this mail: nothing more will be sent" in confirmation.body
-    assert "List-Unsubscribe" not in confirmation.extra_headers
+    # Every mail can be stopped with one click, this one too.
+    stop = link_in(confirmation, "unsubscribe")
+    assert confirmation.extra_headers["List-Unsubscribe"] == f"<{SITE}{stop}>"
+    assert confirmation.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert notifications.ASKED in told(response)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -357,7 +360,7 @@ def test_the_confirmation_mail_says_the_same_to_a_new_and_a_known_address(
         answers[address] = (response.status_code, told(response))
 
     old, new = mailoutbox
-    link = re.compile(r"/comments/confirm/\S+/")
+    link = re.compile(r"/comments/(confirm|unsubscribe)/\S+/")
     assert old.subject == new.subject
     assert link.sub("LINK", old.body) == link.sub("LINK", new.body)
     assert answers["old@example.org"] == answers["new@example.org"]
@@ -995,3 +998,22 @@ def test_the_privacy_page_names_the_signed_in_cookie(client):
         f"<code>{SIGNED_IN_COOKIE}</code>: which e-mail address this browser is signed in as"
         in html
     )
+
+
+def test_one_click_on_a_confirmation_keeps_the_address_out_of_that_discussion(
+    client, published, mailoutbox, committed
+):
+    article = ArticleFactory()
+    committed(post_reply, client, article, notify="on")
+    (confirmation,) = mailoutbox
+
+    mail_client = Client()  # no cookies: what a mail client's one-click POST sends
+    stopped = mail_client.post(
+        link_in(confirmation, "unsubscribe"),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert stopped.status_code == 200
+    assert Client().post(link_in(confirmation, "confirm")).status_code == 400
+    assert not Subscription.objects.exists()
