@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint format bench hostile scale clean
+.PHONY: help run serve test lint format bench hostile scale import-bench clean
 
 help:
 	@echo "make run     set up, load the demo and serve on http://$(HOST):$(PORT) (SQLite, debug)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench   the benchmark (bench/run.py): gunicorn on core 0, wrk on core 1"
 	@echo "make hostile what hostile comments cost (bench/hostile.py): render, submit, /healthz"
 	@echo "make scale   1,000,000 comments in PostgreSQL (bench/scale.py; DATABASE_URL=postgres://...)"
+	@echo "make import-bench  a WordPress import of 10,000 posts and 1,000,000 comments into PostgreSQL"
 	@echo "make lint    ruff check and format check"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make clean   remove the virtualenv and local data"
@@ -70,6 +71,9 @@ hostile: $(VENV)/.installed-dev
 
 scale: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.scale
+
+import-bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.import_wordpress
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

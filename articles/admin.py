@@ -1,11 +1,14 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
 from plumbing.admin import ChangeFollowingAdmin
 
 from . import services
-from .models import Article, Section, Tag
+from .middleware import old_path_problem
+from .models import Article, Redirect, Section, Tag
 
 
 class TaxonomyAdmin(ChangeFollowingAdmin):
@@ -88,3 +91,33 @@ class ArticleAdmin(admin.ModelAdmin):
             % len(published),
             messages.SUCCESS,
         )
+
+
+class RedirectForm(forms.ModelForm):
+    class Meta:
+        model = Redirect
+        fields = ["old_path", "article", "to_feed"]
+        help_texts = {
+            "old_path": 'The path on the old site, as readers see it: "/2018/10/20/a-title/", '
+            'or "/?p=123". With or without the last "/", both answer.',
+        }
+
+    def clean_old_path(self):
+        # Kept as typed: a path is only refused when no request could ever match it.
+        old_path = self.cleaned_data["old_path"]
+        if problem := old_path_problem(old_path):
+            raise ValidationError(problem, code="unreachable")
+        return old_path
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    """Old addresses of imported articles: the importer writes them, editors correct them."""
+
+    form = RedirectForm
+    list_display = ["old_path", "article", "to_feed", "created_at"]
+    list_filter = ["to_feed"]
+    list_select_related = ["article"]
+    search_fields = ["old_path", "article__title"]
+    autocomplete_fields = ["article"]
+    readonly_fields = ["created_at"]

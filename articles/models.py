@@ -115,6 +115,9 @@ class Article(models.Model):
     comments_close_at = models.DateTimeField(
         null=True, blank=True, help_text="Leave empty to keep comments open."
     )
+    # Where an imported article came from ("wordpress:<site>:post:<id>"), so
+    # importing the same export again updates it instead of adding another.
+    import_key = models.CharField(max_length=250, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -127,6 +130,13 @@ class Article(models.Model):
             # The front page, the feed and the sitemap: newest public articles first.
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             models.Index(fields=["section", "status", "-published_at"], name="article_section_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_key"],
+                condition=~models.Q(import_key=""),
+                name="one_article_per_import_key",
+            ),
         ]
 
     def __str__(self):
@@ -205,3 +215,31 @@ class Article(models.Model):
         if not (self.is_public and self.allow_comments):
             return False
         return self.comments_close_at is None or now < self.comments_close_at
+
+
+class Redirect(models.Model):
+    """An old address of an article (from the site it was imported from) that
+    answers 301 to where the article is now: its page, or its comment feed.
+
+    `old_path` is a path ("/2018/10/20/keyboard-navigation/") or the root with
+    the old site's post number ("/?p=1724").
+    """
+
+    old_path = models.CharField(max_length=500, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    to_feed = models.BooleanField(
+        "to the comment feed", default=False, help_text="Lead to the article's comment feed."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+
+    def __str__(self):
+        return self.old_path
+
+    @property
+    def target(self) -> str:
+        if self.to_feed:
+            return reverse("comments:article-feed", kwargs={"slug": self.article.slug})
+        return self.article.get_absolute_url()

@@ -98,7 +98,7 @@ class Loader:
         section = Section.objects.create(name="World", slug="world")
         columns = (
             "title, slug, summary, body, byline, section_id, status, published_at, "
-            "created_at, updated_at, allow_comments"
+            "created_at, updated_at, allow_comments, import_key"
         )
         with self.connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY articles_article ({columns}) FROM STDIN") as copy:
@@ -106,7 +106,7 @@ class Loader:
                     published = self.now - timedelta(hours=n)
                     copy.write_row(
                         (f"Article {n}", f"article-{n}", "A summary.", "<p>Body.</p>", "Desk",
-                         section.pk, "published", published, published, published, True)
+                         section.pk, "published", published, published, published, True, "")
                     )  # fmt: skip
             cursor.execute("SELECT id FROM articles_article ORDER BY id")
             self.article_ids = [row[0] for row in cursor.fetchall()]
@@ -119,7 +119,7 @@ class Loader:
             "article_id, depth, author_name, author_email, author_url, body, fingerprint, "
             "body_html, status, moderation_reasons, ip_address, ip_network, user_agent, "
             "notify_on_reply, recommendations, created_at, moderated_at, author_role, "
-            "edit_token_digest"
+            "edit_token_digest, import_key"
         )
         statuses = ["approved"] * 90 + ["pending"] * 5 + ["spam"] * 3 + ["removed"] * 2
         texts = [f"Comment text number {n}, with an opinion about the news." for n in range(500)]
@@ -136,7 +136,7 @@ class Loader:
                      f"reader{n % 5000}@example.org", "", texts[text], digests[text],
                      rendered[text], status, "[]", f"10.{n % 250}.{n % 200}.{n % 100}",
                      f"10.{n % 250}.{n % 200}.0/24", "ScaleBench/1.0", False, n % 7, made,
-                     made if status != "pending" else None, "", "")
+                     made if status != "pending" else None, "", "", "")
                 )  # fmt: skip
         # What one does after a bulk load: without it, autovacuum would work through
         # the new rows while the measurements run.

@@ -188,6 +188,9 @@ class Comment(models.Model):
     # How many browsers recommend it: kept by services.recommend with each
     # Recommendation, so no page counts rows.
     recommendations = models.PositiveIntegerField(default=0, editable=False)
+    # Where an imported reply came from ("wordpress:<site>:comment:<id>"), so
+    # importing again updates it instead of adding another (comments.moving).
+    import_key = models.CharField(max_length=250, blank=True, editable=False)
     # When a moderator made it an editors' pick (services.pick); empty if it is not one.
     picked_at = models.DateTimeField(null=True, blank=True, editable=False)
     moderated_at = models.DateTimeField(null=True, blank=True)
@@ -241,6 +244,11 @@ class Comment(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["import_key"],
+                condition=~models.Q(import_key=""),
+                name="one_comment_per_import_key",
+            ),
             # moderated_at is when an approved comment became public; sync relies on it.
             models.CheckConstraint(
                 condition=~models.Q(status="approved") | models.Q(moderated_at__isnull=False),

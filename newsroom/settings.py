@@ -98,6 +98,10 @@ MIDDLEWARE = [
     # that could read the body.
     "plumbing.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Old addresses of imported articles (issue 16). Above the shared answers,
+    # which would answer "/?p=1724" with the front page's copy (an unknown
+    # parameter changes nothing there); and so no 301 is kept as a copy.
+    "articles.middleware.OldLinksMiddleware",
     # Below every middleware that sets response headers, above those with
     # nothing to do for an anonymous read: shared answers leave from here.
     "plumbing.pagecache.middleware.SharedAnswerMiddleware",

@@ -135,6 +135,7 @@ def roles(db):
 
     migration = importlib.import_module("comments.migrations.0002_editor_and_moderator_groups")
     migration.create_groups(apps, None)
+    importlib.import_module("comments.migrations.0016_new_grants").grant(apps, None)
 
 
 @pytest.fixture
