@@ -6,7 +6,7 @@ them, editors change them in the admin); none is guessed from the address.
 """
 
 import re
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from django.http import HttpResponsePermanentRedirect, QueryDict
 from django.utils.cache import patch_cache_control
@@ -124,3 +124,27 @@ class OldLinksMiddleware:
         response = HttpResponsePermanentRedirect(redirect.target)
         patch_cache_control(response, max_age=_KEEP_SECONDS)
         return response
+
+
+def article_for_link(link: str):
+    """The article an address from elsewhere (a Disqus thread's link, say) is
+    about: through a stored old address, or its own address here; None if
+    neither. Drafts count: an import may come before publication."""
+    from django.urls import Resolver404, resolve
+
+    from .models import Article
+
+    parts = urlsplit(link.strip())
+    path = unquote(parts.path) or "/"
+    wanted = [post_number_path(QueryDict(parts.query))] if path == "/" else paths_to_try(path)
+    found = Redirect.objects.filter(old_path__in=[w for w in wanted if w], to_feed=False)
+    redirect = found.select_related("article").first()
+    if redirect is not None:
+        return redirect.article
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.view_name != "articles:detail":
+        return None
+    return Article.objects.filter(slug=match.kwargs.get("slug")).first()

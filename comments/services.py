@@ -113,6 +113,12 @@ def find_parent(article: Article, parent_id: int | None) -> Comment | None:
     parent = Comment.objects.approved().filter(article=article, pk=parent_id).first()
     if parent is None:
         raise ParentUnavailable()
+    return within_depth(parent)
+
+
+def within_depth(parent: Comment | None) -> Comment | None:
+    """`parent`, or its deepest ancestor under which a reply stays within
+    COMMENTS_MAX_DEPTH."""
     while parent is not None and Comment.depth_under(parent) >= settings.COMMENTS_MAX_DEPTH:
         parent = parent.parent
     return parent

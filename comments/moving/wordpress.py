@@ -15,20 +15,15 @@ can simply be run again.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from html import escape, unescape
+from html import unescape
 from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -38,10 +33,11 @@ from articles.sanitize import clean_article_body
 from articles.services import article_changed, taxonomy_changed
 from plumbing.text import without_control_characters
 
-from ..models import Comment, ModerationEvent
+from ..models import Comment
 from ..sanitize import render_comment
-from ..services import discussion_changed
+from ..services import discussion_changed, within_depth
 from . import wxr
+from .records import Report, insert_comments, ip_or_none, line, valid_email, web_url
 
 BATCH_POSTS = 50
 
@@ -60,26 +56,6 @@ COMMENT_STATUSES = {
     "post-trashed": Comment.Status.REMOVED,
 }
 SKIPPED_COMMENT_TYPES = {"pingback", "trackback"}
-
-
-@dataclass
-class Report:
-    """What an import did, by kind ("articles", "comments"...) and outcome
-    ("created", "updated", "unchanged", "skipped", "refused"); and why things
-    were skipped or refused."""
-
-    counts: Counter = field(default_factory=Counter)
-    reasons: Counter = field(default_factory=Counter)
-    posts_done: int = 0
-    last_post: str = ""
-
-    def add(self, kind: str, outcome: str, reason: str = "") -> None:
-        self.counts[kind, outcome] += 1
-        if reason:
-            self.reasons[kind, outcome, reason] += 1
-
-    def count(self, kind: str, outcome: str) -> int:
-        return self.counts[kind, outcome]
 
 
 class Importer:
@@ -150,9 +126,9 @@ class Importer:
             return
         users = get_user_model()
         username = f"wp-{slugify(login)}"[:150]
-        first = _line(wxr.text(entry, "wp:author_first_name"), 150)
-        last = _line(wxr.text(entry, "wp:author_last_name"), 150)
-        display = _line(wxr.text(entry, "wp:author_display_name"), 150)
+        first = line(wxr.text(entry, "wp:author_first_name"), 150)
+        last = line(wxr.text(entry, "wp:author_last_name"), 150)
+        display = line(wxr.text(entry, "wp:author_display_name"), 150)
         if not (first or last):
             first = display or login
         user = users.objects.filter(username=username).first()
@@ -185,7 +161,7 @@ class Importer:
 
     def _taxonomy(self, model, known: dict, kind: str, slug: str, name: str):
         slug = slugify(unescape(slug))[:100] or slugify(unescape(name))[:100]
-        name = _line(unescape(name), 100) or slug
+        name = line(unescape(name), 100) or slug
         if not slug:
             self.report.add(kind, "refused", "no name")
             return None
@@ -255,8 +231,8 @@ class Importer:
         if status == Article.Status.PUBLISHED and published_at is None:
             published_at = item.pub_date
         return {
-            "title": _line(unescape(item.title), 200) or f"Post {item.post_id}",
-            "summary": _line(_plain(item.excerpt), 300),
+            "title": line(unescape(item.title), 200) or f"Post {item.post_id}",
+            "summary": line(_plain(item.excerpt), 300),
             "body": clean_article_body(item.body),  # as saving leaves it
             "author": author,
             "byline": "",
@@ -324,8 +300,7 @@ class Importer:
                 self.report.add("comments", "refused", f"status {source.approved!r}")
                 continue
             parent = placed.get(source.parent)
-            while parent is not None and Comment.depth_under(parent) >= settings.COMMENTS_MAX_DEPTH:
-                parent = parent.parent
+            parent = within_depth(parent)
             values = source.values(status, parent)
             key = f"{prefix}{source.id}"
             comment = existing.get(key)
@@ -353,27 +328,7 @@ class Importer:
             self.changed_discussions.add(article)
 
     def _insert_comments(self) -> None:
-        """The batch's new comments, a level of the threads at a time (parents
-        first: each insert knows its parent's id), each with its event."""
-        new = self.new_comments
-        for depth in sorted({c.depth for c in new}):
-            level = [c for c in new if c.depth == depth]
-            for comment in level:
-                comment.parent_id = comment.parent.pk if comment.parent else None
-            Comment.objects.bulk_create(level, batch_size=1000)
-        reasons = [{"rule": "import", "detail": f"Imported from WordPress ({self.site})."}]
-        ModerationEvent.objects.bulk_create(
-            [
-                ModerationEvent(
-                    comment=comment,
-                    to_status=comment.status,
-                    created_at=comment.created_at,
-                    reasons=reasons,
-                )
-                for comment in new
-            ],
-            batch_size=1000,
-        )
+        insert_comments(self.new_comments, f"Imported from WordPress ({self.site}).")
         if self.changed_discussions:
             discussion_changed(*self.changed_discussions)
 
@@ -416,10 +371,10 @@ class _Comment:
         return {
             "parent": parent,
             "depth": Comment.depth_under(parent),
-            "author_name": _line(unescape(self.author), 100) or "Anonymous",
-            "author_email": _email(self.email),
-            "author_url": _web_url(self.url),
-            "ip_address": _ip(self.ip),
+            "author_name": line(unescape(self.author), 100) or "Anonymous",
+            "author_email": valid_email(self.email),
+            "author_url": web_url(self.url),
+            "ip_address": ip_or_none(self.ip),
             "body": body,
             "body_html": render_comment(body),
             "status": status,
@@ -544,10 +499,6 @@ def _plain(html: str) -> str:
     return " ".join(re.sub(r"<[^>]*>", " ", unescape(html)).split())
 
 
-def _line(text: str, limit: int) -> str:
-    return " ".join(without_control_characters(text).split())[:limit]
-
-
 def _site(url: str) -> str:
     parts = urlsplit(url.strip())
     return f"{parts.netloc}{parts.path}".rstrip("/").lower()
@@ -569,26 +520,3 @@ def _rfc822(value: str) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _email(value: str) -> str:
-    value = value[:254]
-    try:
-        validate_email(value)
-    except ValidationError:
-        return ""
-    return value
-
-
-def _web_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and len(value) <= 200:
-        return escape(value, quote=False) if "<" in value else value
-    return ""
-
-
-def _ip(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None

@@ -1,14 +1,16 @@
-"""Reading a WordPress export (WXR 1.0 to 1.2) as a stream.
+"""Reading exports from elsewhere as a stream: WordPress's WXR (1.0 to 1.2)
+and Disqus's XML.
 
 A WXR file is RSS: `<rss><channel>` holds the site's authors, categories and
 tags, then one `<item>` per post, page or attachment, each with its comments.
-`entries()` gives the channel's children one at a time and forgets each once
-it is read, so memory stays the same whatever the file's size.
+A Disqus export is `<disqus>` holding categories, then threads, then posts.
+`entries()` gives the container's children one at a time and forgets each
+once it is read, so memory stays the same whatever the file's size.
 
 The file comes from elsewhere: it is parsed by defusedxml, which refuses
-entity declarations (the "billion laughs") and external entities, and
-`check()` reads it through once before anything is written, so a truncated or
-malformed file is refused whole, with the line where it breaks.
+entity declarations (the "billion laughs") and external entities, and each
+importer reads it through once before anything is written (`check()`), so a
+truncated or malformed file is refused whole, with the line where it breaks.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ _SPACES = {
     "http://purl.org/rss/1.0/modules/content/": "content",
     "http://purl.org/dc/elements/1.1/": "dc",
     "http://wellformedweb.org/CommentAPI/": "wfw",
+    "http://disqus.com": "",
+    "http://disqus.com/disqus-internals": "dsq",
 }
 
 
@@ -36,7 +40,8 @@ def local(tag: str) -> str:
     space, _, name = tag[1:].partition("}")
     if "wordpress.org/export/" in space:
         return f"excerpt:{name}" if space.rstrip("/").endswith("/excerpt") else f"wp:{name}"
-    return f"{_SPACES.get(space, space)}:{name}"
+    prefix = _SPACES.get(space, space)
+    return f"{prefix}:{name}" if prefix else name
 
 
 class Refused(Exception):
@@ -50,7 +55,7 @@ class Summary:
 
 
 def check(path) -> Summary:
-    """Read the whole file once, keeping nothing: it must be well-formed XML
+    """Read the whole WXR file once, keeping nothing: it must be well-formed XML
     without entities, an <rss> with a <channel>. Counts what will be read."""
     items = comments = 0
     for entry in entries(path):
@@ -60,26 +65,28 @@ def check(path) -> Summary:
     return Summary(items, comments)
 
 
-def entries(path) -> Iterator[Element]:
-    """The children of <channel>, each complete, in the order of the file.
-    Each is cleared once the next is asked for."""
+def entries(path, *, root="rss", container="channel", what="WordPress") -> Iterator[Element]:
+    """The children of <container> (the root itself if None), each complete, in
+    the order of the file, their tags as local() names them. Each is forgotten
+    once the next is asked for."""
     depth = 0
-    channel = None
+    holder = None
+    level = 1 if container is None else 2  # of the holder
     try:
         for event, element in iterparse(path, events=("start", "end")):
             if event == "start":
                 depth += 1
-                if depth == 1 and element.tag != "rss":
-                    raise Refused(f"This is not a WordPress export: its root is <{element.tag}>.")
-                if depth == 2 and element.tag == "channel":
-                    channel = element
+                if depth == 1 and local(element.tag) != root:
+                    raise Refused(f"This is not a {what} export: its root is <{element.tag}>.")
+                if depth == level and (container is None or element.tag == container):
+                    holder = element
                 continue
             depth -= 1
-            if depth == 2 and channel is not None:
+            if depth == level and holder is not None:
                 yield _named(element)
-                channel.remove(element)
-        if channel is None:
-            raise Refused("This is not a WordPress export: it has no <channel>.")
+                holder.remove(element)
+        if holder is None:
+            raise Refused(f"This is not a {what} export: it has no <{container}>.")
     except ParseError as error:
         line, column = error.position
         raise Refused(f"The file is not well-formed XML (line {line}, column {column}).") from None

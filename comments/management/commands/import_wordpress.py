@@ -6,11 +6,13 @@ from django.db import DatabaseError
 from comments.moving.wordpress import Importer, Report
 from comments.moving.wxr import Refused
 
-KINDS = ("authors", "sections", "tags", "articles", "comments", "redirects", "other items")
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "refused")
 
 
 class Command(BaseCommand):
+    importer = Importer
+    kinds = ("authors", "sections", "tags", "articles", "comments", "redirects", "other items")
+    outcomes = OUTCOMES
     help = (
         "Import a WordPress export (WXR 1.0 to 1.2): posts with their comments, authors, "
         "categories and tags, and their old addresses as redirects. Run it again at will: "
@@ -18,14 +20,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the .xml file WordPress's Tools → Export made")
+        parser.add_argument("file", help="the export file (.xml)")
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would happen; write nothing"
         )
 
     def handle(self, *args, file, dry_run, verbosity, **options):
         show = verbosity >= 1 and sys.stderr.isatty()
-        importer = Importer(file, progress=self._progress if show else None)
+        importer = self.importer(file, progress=self._progress if show else None)
         try:
             report = importer.run(dry_run=dry_run)
         except FileNotFoundError:
@@ -34,15 +36,20 @@ class Command(BaseCommand):
             raise CommandError(f"Refused, nothing imported: {refusal}") from None
         except DatabaseError as error:
             done = importer.report
+            last = f" (the last one: “{done.last_post}”)" if done.last_post else ""
             raise CommandError(
                 f"Stopped by the database ({type(error).__name__}: {error}) after "
-                f"{done.posts_done} items (the last one: “{done.last_post}”). What came "
-                "before is imported; run the same command again to go on."
+                f"{done.posts_done} items{last}. What came before is imported; run the "
+                "same command again to go on."
             ) from None
         if show:
             sys.stderr.write("\n")
         if verbosity >= 1:
             self._table(report, dry_run)
+            self._more(importer)
+
+    def _more(self, importer) -> None:
+        """What else an importer has to say, after the table (nothing here)."""
 
     def _progress(self, report: Report, total: int) -> None:
         sys.stderr.write(
@@ -54,9 +61,9 @@ class Command(BaseCommand):
     def _table(self, report: Report, dry_run: bool) -> None:
         write = self.stdout.write
         write("Dry run: nothing was written.\n" if dry_run else "")
-        write(f"{'':<12}" + "".join(f"{o:>11}" for o in OUTCOMES))
-        for kind in KINDS:
-            cells = "".join(f"{report.count(kind, o):>11}" for o in OUTCOMES)
+        write(f"{'':<12}" + "".join(f"{o:>11}" for o in self.outcomes))
+        for kind in self.kinds:
+            cells = "".join(f"{report.count(kind, o):>11}" for o in self.outcomes)
             write(f"{kind:<12}{cells}")
         if report.reasons:
             write("\nWhy:")

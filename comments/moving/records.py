@@ -1,0 +1,88 @@
+"""What both imports share: the report of what happened, and how a batch of
+new comments goes in (parents first, each with the event that says where it
+came from), and how a field from elsewhere becomes one of ours."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter
+from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from plumbing.text import without_control_characters
+
+from ..models import Comment, ModerationEvent
+
+
+@dataclass
+class Report:
+    """What an import did, by kind ("articles", "comments"...) and outcome
+    ("created", "updated", "unchanged", "skipped", "refused"); and why things
+    were skipped or refused."""
+
+    counts: Counter = field(default_factory=Counter)
+    reasons: Counter = field(default_factory=Counter)
+    posts_done: int = 0
+    last_post: str = ""
+
+    def add(self, kind: str, outcome: str, reason: str = "") -> None:
+        self.counts[kind, outcome] += 1
+        if reason:
+            self.reasons[kind, outcome, reason] += 1
+
+    def count(self, kind: str, outcome: str) -> int:
+        return self.counts[kind, outcome]
+
+
+def insert_comments(new: list[Comment], detail: str) -> None:
+    """New comments, a level of the threads at a time (parents first: each
+    insert knows its parent's id), each with its event."""
+    for depth in sorted({c.depth for c in new}):
+        level = [c for c in new if c.depth == depth]
+        for comment in level:
+            comment.parent_id = comment.parent.pk if comment.parent else None
+        Comment.objects.bulk_create(level, batch_size=1000)
+    reasons = [{"rule": "import", "detail": detail}]
+    ModerationEvent.objects.bulk_create(
+        [
+            ModerationEvent(
+                comment=comment,
+                to_status=comment.status,
+                created_at=comment.created_at,
+                reasons=reasons,
+            )
+            for comment in new
+        ],
+        batch_size=1000,
+    )
+
+
+def line(text: str, limit: int) -> str:
+    return " ".join(without_control_characters(text).split())[:limit]
+
+
+def valid_email(value: str) -> str:
+    value = value[:254]
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
+
+
+def web_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and len(value) <= 200:
+        return escape(value, quote=False) if "<" in value else value
+    return ""
+
+
+def ip_or_none(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
