@@ -56,6 +56,8 @@ COMMENT_STATUSES = {
     "post-trashed": Comment.Status.REMOVED,
 }
 SKIPPED_COMMENT_TYPES = {"pingback", "trackback"}
+# A Newsroom export's note of a status WordPress has no word for (wxr_export.py).
+STATUS_META = "newsroom_status"
 
 
 class Importer:
@@ -269,7 +271,10 @@ class Importer:
         return slug
 
     def _redirects(self, item: _Item, article: Article) -> None:
+        own = {article.get_absolute_url()}  # a Newsroom export's links are already ours
         for old_path, to_feed in item.old_paths():
+            if old_path in own:
+                continue
             redirect = Redirect.objects.filter(old_path=old_path).first()
             if redirect is None:
                 Redirect.objects.create(old_path=old_path, article=article, to_feed=to_feed)
@@ -296,6 +301,8 @@ class Importer:
                 self.report.add("comments", "skipped", source.type)
                 continue
             status = COMMENT_STATUSES.get(source.approved)
+            if source.exact_status in Comment.Status.values:
+                status = source.exact_status  # what a Newsroom export noted
             if status is None:
                 self.report.add("comments", "refused", f"status {source.approved!r}")
                 continue
@@ -348,6 +355,7 @@ class _Comment:
     ip: str
     date: datetime | None
     content: str
+    exact_status: str = ""
 
     @classmethod
     def read(cls, element) -> _Comment:
@@ -363,6 +371,14 @@ class _Comment:
             ip=get("author_IP").strip(),
             date=_gmt(get("date_gmt")) or _gmt(get("date")),
             content=get("content"),
+            exact_status=next(
+                (
+                    wxr.text(meta, "wp:meta_value").strip()
+                    for meta in wxr.children(element, "wp:commentmeta")
+                    if wxr.text(meta, "wp:meta_key").strip() == STATUS_META
+                ),
+                "",
+            ),
         )
 
     def values(self, status: str, parent: Comment | None) -> dict:
