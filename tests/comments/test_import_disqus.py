@@ -94,9 +94,7 @@ def row(report: str, kind: str) -> list[int]:
     return [int(cell) for cell in line[len(kind) :].split()]
 
 
-def test_threads_are_found_by_old_address_or_own_address_and_the_rest_listed(
-    tmp_path, articles
-):
+def test_threads_are_found_by_old_address_or_own_address_and_the_rest_listed(tmp_path, articles):
     moved, native = articles
 
     report = run(tmp_path)
