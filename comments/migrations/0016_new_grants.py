@@ -2,11 +2,16 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 # What the groups made in 0002 may do with what came since: editors keep old
-# links working; moderators handle bounced addresses and read the audit trail
-# of exports and erasures (erasing stays with those who may delete comments).
+# links working; moderators handle bounced addresses, read the audit trail of
+# exports and erasures (erasing stays with those who may delete comments) and
+# open an article's admin page to download its comments.
 GRANTS = {
     "Editors": {"articles": {"redirect": "add change delete view"}},
-    "Moderators": {"comments": {"subscriber": "view change", "datarequest": "view"}},
+    "Moderators": {
+        "comments": {"subscriber": "view change", "datarequest": "view"},
+        # The article's page in the admin, where its comments download.
+        "articles": {"article": "view"},
+    },
 }
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 
 from plumbing.text import without_control_characters
 
@@ -46,19 +47,32 @@ def insert_comments(new: list[Comment], detail: str) -> None:
         for comment in level:
             comment.parent_id = comment.parent.pk if comment.parent else None
         Comment.objects.bulk_create(level, batch_size=1000)
-    reasons = [{"rule": "import", "detail": detail}]
-    ModerationEvent.objects.bulk_create(
-        [
-            ModerationEvent(
-                comment=comment,
-                to_status=comment.status,
-                created_at=comment.created_at,
-                reasons=reasons,
-            )
-            for comment in new
-        ],
-        batch_size=1000,
+    _events_for([c.pk for c in new], [{"rule": "import", "detail": detail}])
+
+
+def _events_for(ids: list[int], reasons: list[dict]) -> None:
+    """The same event for each of these new comments, made by the database from
+    the comments' own rows: one statement per thousand, where building a
+    million model instances took a fifth of a large import's time."""
+    quote = connection.ops.quote_name
+    event = {f.name: quote(f.column) for f in ModerationEvent._meta.concrete_fields}
+    comment = {f.name: quote(f.column) for f in Comment._meta.concrete_fields}
+    reasons_value = ModerationEvent._meta.get_field("reasons").get_db_prep_value(
+        reasons, connection
     )
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            # Names from the models' own meta, quoted; every value is bound.
+            sql = (
+                f"INSERT INTO {quote(ModerationEvent._meta.db_table)} "  # noqa: S608
+                f"({event['comment']}, {event['created_at']}, {event['from_status']}, "
+                f"{event['to_status']}, {event['reasons']}, {event['note']}) "
+                f"SELECT {comment['id']}, {comment['created_at']}, '', {comment['status']}, "
+                f"%s, '' FROM {quote(Comment._meta.db_table)} "
+                f"WHERE {comment['id']} IN ({', '.join(['%s'] * len(chunk))})"
+            )
+            cursor.execute(sql, [reasons_value, *chunk])
 
 
 def line(text: str, limit: int) -> str:

@@ -1,8 +1,7 @@
-import sys
-
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from comments.moving import wxr_export
+from comments.moving.export import to_private_file
 
 
 class Command(BaseCommand):
@@ -13,12 +12,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", "-o", help="the file to write (default: standard output)")
+        # A file, not standard output, which the site's logs share.
+        parser.add_argument("--output", "-o", metavar="FILE", required=True)
 
-    def handle(self, *args, output, **options):
-        if output is None:
-            wxr_export.write(sys.stdout)
-            return
-        with open(output, "w", encoding="utf-8") as out:
-            wxr_export.write(out)
-        self.stderr.write(f"Written to {output}.")
+    def handle(self, *args, output, verbosity, **options):
+        try:
+            to_private_file(output, wxr_export.write)
+        except OSError as error:
+            raise CommandError(f"Cannot write {output}: {error.strerror}") from None
+        if verbosity >= 1:
+            self.stderr.write(f"Written to {output}.")
