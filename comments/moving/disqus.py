@@ -13,7 +13,6 @@ written, committed a batch at a time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.db import transaction
@@ -25,38 +24,26 @@ from ..models import Comment
 from ..sanitize import render_comment
 from ..services import discussion_changed, within_depth
 from . import wxr
-from .records import Report, insert_comments, ip_or_none, line, valid_email
+from .records import Importing, insert_comments, ip_or_none, line, valid_email
 
 BATCH_POSTS = 1000
 INTERNALS = "{http://disqus.com/disqus-internals}id"
 UNMATCHED_LISTED = 50
 
 
-class Importer:
-    def __init__(self, path, *, progress: Callable[[Report, int], None] | None = None):
-        self.path = path
-        self.progress = progress or (lambda report, total: None)
-        self.report = Report()
+class Importer(Importing):
+    def __init__(self, path, **options):
+        super().__init__(path, **options)
         self.forum = ""
         self.threads: dict[str, object] = {}  # Disqus thread id -> article (None: unmatched)
         self.unmatched: list[str] = []
 
-    def run(self, *, dry_run: bool = False) -> Report:
-        total = check(self.path)
-        if dry_run:
-            with transaction.atomic():
-                self._read(total)
-                transaction.set_rollback(True)
-        else:
-            self._read(total)
-        return self.report
+    def check(self) -> int:
+        return check(self.path)
 
-    def _entries(self):
-        return wxr.entries(self.path, root="disqus", container=None, what="Disqus")
-
-    def _read(self, total: int) -> None:
+    def read(self, total: int) -> None:
         batch: list[dict] = []
-        for entry in self._entries():
+        for entry in wxr.entries(self.path, root="disqus", container=None, what="Disqus"):
             if entry.tag == "thread":
                 self._thread(entry)
             elif entry.tag == "post":

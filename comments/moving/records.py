@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection
+from django.db import connection, transaction
 
 from plumbing.text import without_control_characters
 
@@ -37,6 +38,33 @@ class Report:
 
     def count(self, kind: str, outcome: str) -> int:
         return self.counts[kind, outcome]
+
+
+class Importing:
+    """What every import does around its own reading: the file is read through
+    once (`check`, which gives the number of items to come) before anything is
+    written; a dry run does all the work in a transaction it then rolls back."""
+
+    def __init__(self, path, *, progress: Callable[[Report, int], None] | None = None):
+        self.path = path
+        self.progress = progress or (lambda report, total: None)
+        self.report = Report()
+
+    def check(self) -> int:
+        raise NotImplementedError
+
+    def read(self, total: int) -> None:
+        raise NotImplementedError
+
+    def run(self, *, dry_run: bool = False) -> Report:
+        total = self.check()
+        if dry_run:
+            with transaction.atomic():
+                self.read(total)
+                transaction.set_rollback(True)
+        else:
+            self.read(total)
+        return self.report
 
 
 def insert_comments(new: list[Comment], detail: str) -> None:

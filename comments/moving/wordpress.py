@@ -16,7 +16,6 @@ can simply be run again.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -37,7 +36,7 @@ from ..models import Comment
 from ..sanitize import render_comment
 from ..services import discussion_changed, within_depth
 from . import wxr
-from .records import Report, insert_comments, ip_or_none, line, valid_email, web_url
+from .records import Importing, insert_comments, ip_or_none, line, valid_email, web_url
 
 BATCH_POSTS = 50
 
@@ -60,25 +59,16 @@ SKIPPED_COMMENT_TYPES = {"pingback", "trackback"}
 STATUS_META = "newsroom_status"
 
 
-class Importer:
-    def __init__(self, path, *, progress: Callable[[Report, int], None] | None = None):
-        self.path = path
-        self.progress = progress or (lambda report, total: None)
-        self.report = Report()
+class Importer(Importing):
+    def __init__(self, path, **options):
+        super().__init__(path, **options)
         self.addresses: dict[str, str] = {}  # the channel's own, by element
         self.authors: dict[str, object] = {}  # login -> user
         self.sections: dict[str, Section] = {}  # nicename -> section
         self.tags: dict[str, Tag] = {}
 
-    def run(self, *, dry_run: bool = False) -> Report:
-        total = wxr.check(self.path).items
-        if dry_run:
-            with transaction.atomic():
-                self._read(total)
-                transaction.set_rollback(True)
-        else:
-            self._read(total)
-        return self.report
+    def check(self) -> int:
+        return wxr.check(self.path).items
 
     @property
     def site(self) -> str:
@@ -91,7 +81,7 @@ class Importer:
 
     # --- The stream ---------------------------------------------------------------
 
-    def _read(self, total: int) -> None:
+    def read(self, total: int) -> None:
         batch: list = []
         for entry in wxr.entries(self.path):
             name = entry.tag

@@ -3,7 +3,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from comments.moving.wordpress import Importer, Report
+from comments.moving.records import Report
+from comments.moving.wordpress import Importer
 from comments.moving.wxr import Refused
 
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "refused")
