@@ -134,7 +134,10 @@ def article_for_link(link: str):
 
     from .models import Article
 
-    parts = urlsplit(link.strip())
+    try:
+        parts = urlsplit(link.strip())
+    except ValueError:  # "http://[x/": no address at all
+        return None
     path = unquote(parts.path) or "/"
     wanted = [post_number_path(QueryDict(parts.query))] if path == "/" else paths_to_try(path)
     found = Redirect.objects.filter(old_path__in=[w for w in wanted if w], to_feed=False)

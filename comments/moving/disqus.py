@@ -24,7 +24,16 @@ from ..models import Comment
 from ..sanitize import render_comment
 from ..services import discussion_changed, within_depth
 from . import wxr
-from .records import Importing, insert_comments, ip_or_none, line, valid_email
+from .records import (
+    KEY_LENGTH,
+    Importing,
+    insert_comments,
+    ip_or_none,
+    line,
+    plausible,
+    update_from_source,
+    valid_email,
+)
 
 BATCH_POSTS = 1000
 INTERNALS = "{http://disqus.com/disqus-internals}id"
@@ -37,6 +46,7 @@ class Importer(Importing):
         self.forum = ""
         self.threads: dict[str, object] = {}  # Disqus thread id -> article (None: unmatched)
         self.unmatched: list[str] = []
+        self.seen: set[str] = set()  # a file that repeats an id is read once per id
 
     def check(self) -> int:
         return check(self.path)
@@ -78,6 +88,11 @@ class Importer(Importing):
             }
             new, changed_articles = [], set()
             for post in _parents_first(posts):
+                key = prefix + post["id"]
+                if not post["id"] or key in self.seen or len(key) > KEY_LENGTH:
+                    self.report.add("comments", "refused", "no id, a repeated id or a long one")
+                    continue
+                self.seen.add(key)
                 article = self.threads.get(post["thread"])
                 if article is None:
                     self.report.add("comments", "skipped", "thread matched no article")
@@ -89,7 +104,6 @@ class Importer(Importing):
                     parent = None
                 parent = within_depth(parent)
                 values = _values(post, parent)
-                key = prefix + post["id"]
                 comment = known.get(key)
                 if comment is None:
                     comment = Comment(article=article, import_key=key, **values)
@@ -98,15 +112,10 @@ class Importer(Importing):
                     if comment.status == Comment.Status.APPROVED:
                         changed_articles.add(article)
                 else:
-                    if parent is not None and parent.pk is None:
-                        del values["parent"], values["depth"]
-                    changes = [n for n, v in values.items() if getattr(comment, n) != v]
-                    if changes:
-                        if Comment.Status.APPROVED in (comment.status, values["status"]):
+                    was = comment.status
+                    if update_from_source(comment, values):
+                        if Comment.Status.APPROVED in (was, comment.status):
                             changed_articles.add(article)
-                        for name in changes:
-                            setattr(comment, name, values[name])
-                        comment.save(update_fields=[*changes, "fingerprint", "ip_network"])
                         self.report.add("comments", "updated")
                     else:
                         self.report.add("comments", "unchanged")
@@ -204,4 +213,4 @@ def _moment(value: str) -> datetime | None:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return plausible(moment if moment.tzinfo else moment.replace(tzinfo=UTC))

@@ -8,6 +8,7 @@ import ipaddress
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html import escape
 from urllib.parse import urlsplit
 
@@ -40,6 +41,9 @@ class Report:
         return self.counts[kind, outcome]
 
 
+KEY_LENGTH = Comment._meta.get_field("import_key").max_length
+
+
 class Importing:
     """What every import does around its own reading: the file is read through
     once (`check`, which gives the number of items to come) before anything is
@@ -65,6 +69,31 @@ class Importing:
         else:
             self.read(total)
         return self.report
+
+
+# A thread is drawn once, when its comments first come in: a later export
+# never moves a comment (a parent that names itself, or a loop, cannot form).
+_FIXED_ON_CREATION = ("parent", "depth")
+
+
+def update_from_source(comment: Comment, values: dict) -> bool:
+    """Bring an imported comment up to a newer export; False if nothing changed.
+
+    What its author erased (comments.privacy) or the retention purge removed
+    stays gone: an erased comment is left as it is, and a purged one gets no
+    address back.
+    """
+    if comment.erased_at is not None:
+        return False
+    values = {n: v for n, v in values.items() if n not in _FIXED_ON_CREATION}
+    if comment.purged_at is not None:
+        values.pop("ip_address", None)
+    changed = [n for n, v in values.items() if getattr(comment, n) != v]
+    for name in changed:
+        setattr(comment, name, values[name])
+    if changed:
+        comment.save(update_fields=[*changed, "fingerprint", "ip_network"])
+    return bool(changed)
 
 
 def insert_comments(new: list[Comment], detail: str) -> None:
@@ -101,6 +130,17 @@ def _events_for(ids: list[int], reasons: list[dict]) -> None:
                 f"WHERE {comment['id']} IN ({', '.join(['%s'] * len(chunk))})"
             )
             cursor.execute(sql, [reasons_value, *chunk])
+
+
+def plausible(moment: datetime | None) -> datetime | None:
+    """A date from a file, if it is one a site could hold (1970 to 2100, UTC)."""
+    if moment is None:
+        return None
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return moment if 1970 <= moment.year <= 2100 else None
 
 
 def line(text: str, limit: int) -> str:

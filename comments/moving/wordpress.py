@@ -36,7 +36,17 @@ from ..models import Comment
 from ..sanitize import render_comment
 from ..services import discussion_changed, within_depth
 from . import wxr
-from .records import Importing, insert_comments, ip_or_none, line, valid_email, web_url
+from .records import (
+    KEY_LENGTH,
+    Importing,
+    insert_comments,
+    ip_or_none,
+    line,
+    plausible,
+    update_from_source,
+    valid_email,
+    web_url,
+)
 
 BATCH_POSTS = 50
 
@@ -66,6 +76,8 @@ class Importer(Importing):
         self.authors: dict[str, object] = {}  # login -> user
         self.sections: dict[str, Section] = {}  # nicename -> section
         self.tags: dict[str, Tag] = {}
+        self.seen_posts: set[str] = set()  # a file that repeats an id is read once per id
+        self.seen_comments: set[str] = set()
 
     def check(self) -> int:
         return wxr.check(self.path).items
@@ -159,8 +171,11 @@ class Importer(Importing):
             return None
         found = model.objects.filter(slug=slug).first()
         if found is None:
-            if model.objects.filter(name=name).exists():
-                name = f"{name} ({slug})"[:100]
+            # Names are unique too: another term's name gets this one's slug beside it.
+            for candidate in (name, f"{name[: 96 - len(slug)]} ({slug})", slug):
+                if not model.objects.filter(name=candidate).exists():
+                    name = candidate
+                    break
             found = model.objects.create(slug=slug, name=name)
             taxonomy_changed()
             self.report.add(kind, "created")
@@ -189,6 +204,10 @@ class Importer(Importing):
             status = Article.Status.DRAFT
             self.report.add("articles", "note", "password-protected: imported as a draft")
         key = f"wordpress:{self.site}:post:{item.post_id}"
+        if not item.post_id or key in self.seen_posts or len(key) > KEY_LENGTH:
+            self.report.add("articles", "refused", "no id, a repeated id or a long one")
+            return
+        self.seen_posts.add(key)
         article = Article.objects.filter(import_key=key).first()
         values = self._article_values(item, status)
         if article is None:
@@ -254,10 +273,12 @@ class Importer(Importing):
         return known or self._taxonomy(Tag, self.tags, "tags", slug, name)
 
     def _free_slug(self, item: _Item, key: str) -> str:
-        slug = slugify(unescape(item.name))[:180] or slugify(unescape(item.title))[:180]
-        slug = slug or f"post-{item.post_id}"
-        if Article.objects.filter(slug=slug).exclude(import_key=key).exists():
-            slug = f"{slug}-{item.post_id}"[:200]
+        base = slugify(unescape(item.name))[:180] or slugify(unescape(item.title))[:180]
+        base = base or f"post-{slugify(item.post_id)[:20]}".rstrip("-")
+        slug, number = base, 1
+        while Article.objects.filter(slug=slug).exclude(import_key=key).exists():
+            number += 1
+            slug = f"{base}-{number}"
         return slug
 
     def _redirects(self, item: _Item, article: Article) -> None:
@@ -287,6 +308,11 @@ class Importer(Importing):
         placed: dict[str, Comment] = {}  # WordPress id -> comment
         new, public_changed = [], False
         for source in _parents_first(item.comments):
+            key = f"{prefix}{source.id}"
+            if not source.id or key in self.seen_comments or len(key) > KEY_LENGTH:
+                self.report.add("comments", "refused", "no id, a repeated id or a long one")
+                continue
+            self.seen_comments.add(key)
             if source.type in SKIPPED_COMMENT_TYPES:
                 self.report.add("comments", "skipped", source.type)
                 continue
@@ -299,7 +325,6 @@ class Importer(Importing):
             parent = placed.get(source.parent)
             parent = within_depth(parent)
             values = source.values(status, parent)
-            key = f"{prefix}{source.id}"
             comment = existing.get(key)
             if comment is None:
                 comment = Comment(article=article, import_key=key, **values)
@@ -307,15 +332,9 @@ class Importer(Importing):
                 self.report.add("comments", "created")
                 public_changed |= status == Comment.Status.APPROVED
             else:
-                if parent is not None and parent.pk is None:
-                    # Its parent is new in this export: the thread stays as it was.
-                    del values["parent"], values["depth"]
-                changed = [n for n, v in values.items() if getattr(comment, n) != v]
-                if changed:
-                    public_changed |= Comment.Status.APPROVED in (comment.status, status)
-                    for name in changed:
-                        setattr(comment, name, values[name])
-                    comment.save(update_fields=[*changed, "fingerprint", "ip_network"])
+                was = comment.status
+                if update_from_source(comment, values):
+                    public_changed |= Comment.Status.APPROVED in (was, comment.status)
                     self.report.add("comments", "updated")
                 else:
                     self.report.add("comments", "unchanged")
@@ -442,11 +461,11 @@ class _Item:
         and "/?p=<id>", which WordPress answers for any post."""
         paths = []
         # Requests are matched by their decoded path ("/café/", not "/caf%C3%A9/").
-        path = unquote(urlsplit(self.link).path)
+        path = unquote(_split(self.link).path)
         if path and path != "/":
             paths.append((path, False))
             paths.append((path.rstrip("/") + "/feed/", True))
-        if self.post_id.isdigit():
+        if _number(self.post_id):
             paths.append((f"/?p={int(self.post_id)}", False))
         # One that no request could match (too long, spaces...) is not stored.
         return [(old, feed) for old, feed in paths if old_path_problem(old) is None]
@@ -505,8 +524,21 @@ def _plain(html: str) -> str:
     return " ".join(re.sub(r"<[^>]*>", " ", unescape(html)).split())
 
 
+def _number(value: str) -> bool:
+    """An id as WordPress makes them: ASCII digits, at most 20."""
+    return value.isascii() and value.isdigit() and len(value) <= 20
+
+
+def _split(url: str):
+    """urlsplit(), which refuses some broken addresses ("http://[x/"): as none."""
+    try:
+        return urlsplit(url.strip())
+    except ValueError:
+        return urlsplit("")
+
+
 def _site(url: str) -> str:
-    parts = urlsplit(url.strip())
+    parts = _split(url)
     return f"{parts.netloc}{parts.path}".rstrip("/").lower()
 
 
@@ -515,7 +547,7 @@ def _gmt(value: str) -> datetime | None:
     if not value or value.startswith("0000"):
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        return plausible(datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC))
     except ValueError:
         return None
 
@@ -525,4 +557,4 @@ def _rfc822(value: str) -> datetime | None:
         moment = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return plausible(moment if moment.tzinfo else moment.replace(tzinfo=UTC))

@@ -70,8 +70,9 @@ def entries(path, *, root="rss", container="channel", what="WordPress") -> Itera
     the order of the file, their tags as local() names them. Each is forgotten
     once the next is asked for."""
     depth = 0
-    holder = None
-    level = 1 if container is None else 2  # of the holder
+    holder = None  # the container, while it is open
+    found = False
+    level = 1 if container is None else 2  # the container's depth
     try:
         for event, element in iterparse(path, events=("start", "end")):
             if event == "start":
@@ -79,17 +80,21 @@ def entries(path, *, root="rss", container="channel", what="WordPress") -> Itera
                 if depth == 1 and local(element.tag) != root:
                     raise Refused(f"This is not a {what} export: its root is <{element.tag}>.")
                 if depth == level and (container is None or element.tag == container):
-                    holder = element
+                    holder, found = element, True
                 continue
-            depth -= 1
-            if depth == level and holder is not None:
+            if depth == level + 1 and holder is not None:
                 yield _named(element)
                 holder.remove(element)
-        if holder is None:
+            elif depth == level:
+                holder = None  # another element beside the container: not read
+            depth -= 1
+        if not found:
             raise Refused(f"This is not a {what} export: it has no <{container}>.")
     except ParseError as error:
         line, column = error.position
         raise Refused(f"The file is not well-formed XML (line {line}, column {column}).") from None
+    except (LookupError, UnicodeError):
+        raise Refused("The file's encoding is unknown or its bytes do not match it.") from None
     except DefusedXmlException as error:
         raise Refused(
             f"The file declares entities or a document type ({type(error).__name__}), "

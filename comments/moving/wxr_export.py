@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from articles.models import Article, Section, Tag
+from plumbing.text import without_control_characters
 
 from ..models import Comment
 from .wordpress import STATUS_META
@@ -38,7 +39,9 @@ WP_STATUS = {
 
 
 def cdata(text: str) -> str:
-    # "]]>" cannot stand inside a CDATA section: it is split across two.
+    # "]]>" cannot stand inside a CDATA section: it is split across two. Characters
+    # XML 1.0 forbids (a user's name may hold them) are left out.
+    text = without_control_characters(text)
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
@@ -49,7 +52,7 @@ def _gmt(moment: datetime | None) -> str:
 
 
 def _element(name: str, value) -> str:
-    return f"<{name}>{escape(str(value))}</{name}>"
+    return f"<{name}>{escape(without_control_characters(str(value)))}</{name}>"
 
 
 def write(out: TextIO) -> None:

@@ -102,3 +102,15 @@ def test_the_real_export_comes_back_the_same_after_a_round_trip(tmp_path):
     assert site() == before
     assert len(before[0]) == 51
     assert len(before[1]) == 23
+
+
+def test_characters_xml_forbids_never_reach_the_file(tmp_path):
+    from tests.factories import UserFactory
+
+    author = UserFactory(first_name="Ada\x0b", last_name="\uffffLovelace")
+    ArticleFactory(author=author)
+
+    path = export(tmp_path)
+
+    assert wxr.check(path).items == 1  # the file parses
+    assert "\x0b" not in path.read_text(encoding="utf-8")

@@ -162,3 +162,23 @@ def test_a_hostile_or_broken_export_is_refused_and_changes_nothing(tmp_path, art
         run(tmp_path, text)
 
     assert not Comment.objects.exists()
+
+
+def test_a_post_that_names_itself_or_repeats_never_loops(tmp_path, articles):
+    odd = EXPORT.replace(
+        "</disqus>",
+        """<post dsq:id="4000"><message>Me, answering me.</message>
+        <createdAt>2018-10-22T00:00:00Z</createdAt><author><name>Fay</name></author>
+        <thread dsq:id="100"/><parent dsq:id="4000"/></post>
+        <post dsq:id="4000"><message>Again.</message><thread dsq:id="100"/></post>
+        <post><message>No id.</message><thread dsq:id="100"/></post>
+        </disqus>""",
+    )
+
+    first = run(tmp_path, odd.format(spam="false"))
+    second = run(tmp_path, odd.format(spam="false"))
+
+    fay = Comment.objects.get(author_name="Fay")
+    assert (fay.parent, fay.depth) == (None, 0)
+    assert "no id, a repeated id or a long one (2)" in first
+    assert row(second, "comments")[2:5] == [0, 0, 5]

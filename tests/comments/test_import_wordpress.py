@@ -344,3 +344,93 @@ def test_an_old_address_with_letters_beyond_ascii_is_stored_decoded(client, tmp_
 
     assert Redirect.objects.filter(old_path="/2020/05/café-du-port/").exists()
     assert client.get("/2020/05/caf%C3%A9-du-port/")["Location"] == "/articles/harbour/"
+
+
+# --- What a newer export may not undo, and odd files ---------------------------------
+
+
+def test_a_new_import_brings_back_nothing_erased_or_purged(tmp_path, settings):
+    from comments import privacy
+    from comments.retention import purge_personal_data
+
+    path = write(tmp_path, small())
+    run(path)
+    privacy.erase("ann@example.org")
+    settings.COMMENTS_IP_RETENTION_DAYS = 30
+    purge_personal_data()  # Bob's reply of 2020 loses its (empty) address too
+
+    report = run(path)
+
+    ann = Comment.objects.get(import_key__endswith=":comment:11")
+    assert (ann.author_name, ann.author_email, ann.body, ann.ip_address) == (
+        "Former commenter",
+        "",
+        "",
+        None,
+    )
+    assert ann.status == "deleted"
+    assert row(report, "comments")[:3] == [0, 0, 2]
+
+
+ODD_ITEM = """
+  <item>
+    <title>Odd</title>
+    <link>{link}</link>
+    <wp:post_id>{post_id}</wp:post_id>
+    <wp:post_date_gmt>{date}</wp:post_date_gmt>
+    <wp:status>publish</wp:status>
+    <wp:post_type>post</wp:post_type>
+    <wp:comment><wp:comment_id>5</wp:comment_id><wp:comment_approved>1</wp:comment_approved>
+      <wp:comment_content>First</wp:comment_content><wp:comment_parent>5</wp:comment_parent>
+    </wp:comment>
+    <wp:comment><wp:comment_id>5</wp:comment_id><wp:comment_approved>1</wp:comment_approved>
+      <wp:comment_content>Again</wp:comment_content><wp:comment_parent>0</wp:comment_parent>
+    </wp:comment>
+  </item>"""
+
+
+@pytest.mark.parametrize(
+    ("link", "post_id", "date"),
+    [
+        ("http://[x/", "²", "9999-12-31 23:59:59"),
+        ("https://old.example.com/odd/", "9" * 25, "0001-01-01 00:00:00"),
+        ("", "1 2", "not a date"),
+    ],
+    ids=["broken link, superscript id, far future", "long id, year one", "no link, spaced id"],
+)
+def test_odd_items_are_imported_or_refused_never_a_crash(tmp_path, link, post_id, date):
+    item = ODD_ITEM.format(link=link, post_id=post_id, date=date)
+    text = small().replace("<item>", item + "\n  <item>", 1)
+
+    report = run(write(tmp_path, text))
+
+    odd = Article.objects.get(title="Odd")
+    assert 2000 <= odd.published_at.year <= 2100
+    assert odd.comments.count() == 1  # a repeated comment id is read once
+    assert "comments, refused: no id, a repeated id or a long one (1)" in report
+
+
+def test_an_element_beside_the_channel_is_not_read(tmp_path):
+    text = small().replace("</channel>", "</channel><x><item><title>Stray</title></item></x>")
+
+    run(write(tmp_path, text))
+
+    assert not Article.objects.filter(title="Stray").exists()
+
+
+def test_an_unknown_encoding_is_refused(tmp_path):
+    text = small().replace('encoding="UTF-8"', 'encoding="x-nope"')
+
+    with pytest.raises(CommandError, match="encoding is unknown"):
+        run(write(tmp_path, text))
+
+
+def test_an_id_too_long_to_keep_is_refused(tmp_path):
+    item = ODD_ITEM.format(link="", post_id="9" * 5000, date="")
+    text = small().replace("<item>", item + "\n  <item>", 1)
+
+    report = run(write(tmp_path, text))
+
+    assert "articles, refused: no id, a repeated id or a long one (1)" in report
+    assert not Article.objects.filter(title="Odd").exists()
+    assert Article.objects.filter(title="The harbour").exists()
