@@ -288,6 +288,49 @@ class PreparedInsert:
             self.model, instance=instance, created=True, update_fields=None, raw=False, using=using
         )
 
+    def save_many(self, instances: list[Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
+        """New rows, as bulk_create() saves them (no signals; each instance gets
+        its primary key), with the one prepared INSERT: on PostgreSQL the rows
+        go in one pipelined executemany that returns their keys, where
+        bulk_create() compiles every value of every row again. For imports of
+        millions of rows."""
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiled = self._compiled[using] = self._compile(using)
+        sql, returning_params = compiled
+        connection = connections[using]
+        rows = [
+            [
+                field.get_db_prep_save(field.pre_save(instance, True), connection)
+                for field in self.fields
+            ]
+            for instance in instances
+        ]
+        meta = self.model._meta
+        keys = []
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and returning_params is not None and rows:
+                driver = cursor.cursor
+                driver.executemany(sql, rows, returning=True)
+                while True:
+                    keys.append(driver.fetchone()[0])
+                    if not driver.nextset():
+                        break
+            else:
+                for row in rows:
+                    cursor.execute(sql, row)
+                    if returning_params is not None:
+                        (key,) = connection.ops.fetch_returned_insert_columns(
+                            cursor, returning_params
+                        )
+                    else:
+                        key = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+                    keys.append(key)
+        for instance, key in zip(instances, keys, strict=True):
+            setattr(instance, meta.pk.attname, key)
+            instance._state.adding = False
+            instance._state.db = using
+
 
 class PreparedIncrement:
     """`model.objects.filter(pk=pk).update(field=F(field) + amount)`, with the UPDATE

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 
+from plumbing.db import PreparedInsert
 from plumbing.text import without_control_characters
 
 from ..models import Comment, ModerationEvent
@@ -42,6 +43,7 @@ class Report:
 
 
 KEY_LENGTH = Comment._meta.get_field("import_key").max_length
+_INSERT_COMMENT = PreparedInsert(Comment)
 
 
 class Importing:
@@ -103,7 +105,7 @@ def insert_comments(new: list[Comment], detail: str) -> None:
         level = [c for c in new if c.depth == depth]
         for comment in level:
             comment.parent_id = comment.parent.pk if comment.parent else None
-        Comment.objects.bulk_create(level, batch_size=1000)
+        _INSERT_COMMENT.save_many(level)
     _events_for([c.pk for c in new], [{"rule": "import", "detail": detail}])
 
 

@@ -203,3 +203,20 @@ def test_prepared_increment_moves_one_rows_counter_in_one_query(django_assert_nu
     assert add.run(second.pk + 1000, 1) == 0  # no such row: nothing changes
     counts = dict(Comment.objects.values_list("pk", "recommendations"))
     assert counts == {first.pk: 1, second.pk: 0}
+
+
+@pytest.mark.django_db
+def test_a_prepared_insert_saves_many_rows_each_with_its_key():
+    article = ArticleFactory()
+    rows = [
+        Comment(article=article, author_name=f"N{n}", body=f"Text {n}", body_html="<p>x</p>")
+        for n in range(3)
+    ]
+
+    PreparedInsert(Comment).save_many(rows)
+
+    assert all(row.pk and not row._state.adding for row in rows)
+    stored = Comment.objects.in_bulk([row.pk for row in rows])
+    assert [stored[row.pk].author_name for row in rows] == ["N0", "N1", "N2"]
+    # Derived fields are made as on any save.
+    assert stored[rows[0].pk].fingerprint == rows[0].fingerprint != ""
