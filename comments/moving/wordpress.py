@@ -43,6 +43,7 @@ from .records import (
     ip_or_none,
     line,
     plausible,
+    render_all,
     update_from_source,
     valid_email,
     web_url,
@@ -113,6 +114,9 @@ class Importer(Importing):
     def _import_batch(self, items: list[_Item], total: int) -> None:
         self.new_comments: list[Comment] = []
         self.changed_discussions: set[Article] = set()
+        comments = [c for item in items if item.post_type == "post" for c in item.comments]
+        for comment, html in zip(comments, render_all([c.body for c in comments]), strict=True):
+            comment.body_html = html
         with transaction.atomic():
             for item in items:
                 self._item(item)
@@ -365,6 +369,7 @@ class _Comment:
     date: datetime | None
     content: str
     exact_status: str = ""
+    body_html: str | None = None  # rendered with the others of its batch (render_all)
 
     @classmethod
     def read(cls, element) -> _Comment:
@@ -390,8 +395,12 @@ class _Comment:
             ),
         )
 
+    @property
+    def body(self) -> str:
+        return without_control_characters(self.content).replace("\r\n", "\n")
+
     def values(self, status: str, parent: Comment | None) -> dict:
-        body = without_control_characters(self.content).replace("\r\n", "\n")
+        body = self.body
         created = self.date or datetime.now(UTC)
         return {
             "parent": parent,
@@ -401,7 +410,7 @@ class _Comment:
             "author_url": web_url(self.url),
             "ip_address": ip_or_none(self.ip),
             "body": body,
-            "body_html": render_comment(body),
+            "body_html": self.body_html if self.body_html is not None else render_comment(body),
             "status": status,
             "created_at": created,
             "moderated_at": None if status == Comment.Status.PENDING else created,

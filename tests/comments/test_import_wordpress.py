@@ -434,3 +434,15 @@ def test_an_id_too_long_to_keep_is_refused(tmp_path):
     assert "articles, refused: no id, a repeated id or a long one (1)" in report
     assert not Article.objects.filter(title="Odd").exists()
     assert Article.objects.filter(title="The harbour").exists()
+
+
+def test_texts_rendered_on_every_core_are_rendered_as_one_by_one():
+    from comments.moving.records import close_pool, render_all
+    from comments.sanitize import render_comment
+
+    texts = [f"Reply {n}, <b>bold</b>, www.example.com/{n} and\n\nmore" for n in range(600)]
+
+    try:
+        assert render_all(texts) == [render_comment(text) for text in texts]
+    finally:
+        close_pool()
