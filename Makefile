@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint format bench hostile scale import-bench clean
+.PHONY: help run serve test lint format bench bench-hot hostile scale import-bench clean
 
 help:
 	@echo "make run     set up, load the demo and serve on http://$(HOST):$(PORT) (SQLite, debug)"
@@ -74,6 +74,9 @@ scale: $(VENV)/.installed-dev
 
 import-bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.import_wordpress
+
+bench-hot: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.hot
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -16,9 +16,11 @@ Rows, each as requests per second, p50 and p99, and as a share of the limit:
                the same while 100 recommendations per second arrive through the
                API from new browsers (each a new count, so the page's counts keep
                changing); the note says how many were taken
-  writes       POST to the comments API from 4 connections for 10 s, through the
-               whole pipeline; accepted comments per second, errors, and whether
-               every 201 answer matches a new row
+  writes       POST to the comments API from 4 clients for 10 s, a new connection
+               for each post, through the whole pipeline: 40% answers, 200 to 600
+               characters from 90 authors, onto an article with 200 comments;
+               accepted comments per second, errors, and whether every 201 answer
+               matches a new row
 
 Then 3,000 junk requests (unknown parameters, pages beyond the last,
 moments, cursors, odd host ports) and the cache directory's entries and bytes
@@ -36,6 +38,7 @@ import itertools
 import json
 import os
 import platform
+import random
 import re
 import secrets
 import shutil
@@ -54,7 +57,8 @@ from pathlib import Path
 
 from bench import load
 from bench.site import ROOT, ScratchSite
-from bench.workload import ARTICLE, WRITES_ARTICLE
+from bench.workload import ARTICLE, AUTHORS, REPLY_SHARE, SEED, WRITES_ARTICLE
+from bench.workload import body as workload_body
 
 SERVER_CORE, LOAD_CORE = "0", "1"
 READ_CONNECTIONS, WRITE_CONNECTIONS = 8, 4
@@ -227,23 +231,27 @@ def measure_under_recommendations(site: Site, page: str, comment_ids: list[int],
 
 
 def measure_writes(site: Site, args) -> Row:
+    """Posts as the peers are measured: a new connection for each, 40% of them
+    answers to the discussion's comments, 200 to 600 characters each from the
+    workload's 90 authors, onto an article that already has 200 comments."""
     url = f"{site.url}/api/v1/articles/{WRITES_ARTICLE}/comments/"
-    text = (
-        "A reply written for the load test, long enough to be realistic: it says "
-        "something about the exercise, the countries taking part, and the statement "
-        "from the ministry. See https://example.org/report for the source. "
-    )
-
-    serial = itertools.count()  # unique texts across runs: a repeat would be a duplicate
+    with urllib.request.urlopen(f"{url}?page_size=200") as response:  # noqa: S310 (ours)
+        parents = [item["id"] for item in json.loads(response.read())["results"]]
+    rng = random.Random(SEED)
+    lock = threading.Lock()
 
     def body(connection: int, number: int) -> bytes:
-        return json.dumps(
-            {
-                "name": f"Writer {connection}",
-                "email": f"writer{connection}@example.org",
-                "body": f"{text}(comment {next(serial)})",
+        with lock:  # one generator for every connection's thread
+            author = rng.randrange(AUTHORS)
+            reply = rng.random() < REPLY_SHARE
+            post = {
+                "name": f"Reader {author}",
+                "email": f"reader{author}@example.org",
+                "body": workload_body(rng),
             }
-        ).encode()
+            if reply:
+                post["parent"] = rng.choice(parents)
+        return json.dumps(post).encode()
 
     def post_for(seconds: float) -> load.Result:
         return load.run(

@@ -6,10 +6,12 @@ processes sharing Redis, concurrent writers on SQLite).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -73,33 +75,30 @@ class ScratchSite:
         self.manage("collectstatic", "--noinput")
 
     def start(
-        self, *, workers: int = 1, core: str | None = None, log: Path | None = None, **settings: str
+        self,
+        *,
+        workers: int | None = 1,
+        core: str | None = None,
+        log: Path | None = None,
+        **settings: str,
     ) -> str:
         """Start gunicorn (pinned to `core` if given); returns its address.
 
-        With `log`, its output (JSON lines, the access log among them when
-        GUNICORN_ACCESSLOG is "-") goes to that file.
+        `workers=None` leaves gunicorn its default count. With `log`, its output
+        (JSON lines, the access log among them when GUNICORN_ACCESSLOG is "-")
+        goes to that file.
         """
         port = free_port()
         url = f"http://127.0.0.1:{port}"
+        env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{port}", "NEWSROOM_SITE_URL": url}
+        env.pop("WEB_CONCURRENCY", None)
+        if workers is not None:
+            env["WEB_CONCURRENCY"] = str(workers)
         command = [
             sys.executable, "-m", "gunicorn", "newsroom.wsgi",
             "--config", "python:newsroom.gunicorn_conf",
         ]  # fmt: skip
-        if core is not None and shutil.which("taskset"):
-            command = ["taskset", "-c", core, *command]
-        env = {
-            **self.env,
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "NEWSROOM_SITE_URL": url,
-            "WEB_CONCURRENCY": str(workers),
-            **settings,
-        }
-        output = log.open("ab") if log else subprocess.DEVNULL
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
-        if log:
-            output.close()  # the server has its own copy
-        self.servers.append(server)
+        self._spawn(command, {**env, **settings}, core, log)
         for _ in range(300):
             try:
                 with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310 (ours)
@@ -107,6 +106,32 @@ class ScratchSite:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("gunicorn did not start")
+
+    def start_task_worker(self, *, core: str | None = None, log: Path | None = None) -> None:
+        """Run the task worker beside the servers, as production does."""
+        command = [sys.executable, "manage.py", "db_worker", "--queue-name", "*"]
+        self._spawn(command, self.env, core, log)
+
+    def _spawn(self, command: list[str], env: dict, core: str | None, log: Path | None) -> None:
+        if core is not None and shutil.which("taskset"):
+            command = ["taskset", "-c", core, *command]
+        output = log.open("ab") if log else subprocess.DEVNULL
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+        if log:
+            output.close()  # the process has its own copy
+        self.servers.append(process)
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        """Rows of `sql` (with %s placeholders) from the site's database, read
+        directly: PostgreSQL when DATABASE_URL names it, else the SQLite file."""
+        url = self.env.get("DATABASE_URL", "")
+        if url.startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(url) as db:
+                return db.execute(sql, params).fetchall()
+        with contextlib.closing(sqlite3.connect(self.database)) as db:
+            return db.execute(sql.replace("%s", "?"), params).fetchall()
 
     def stop(self) -> None:
         for server in self.servers:

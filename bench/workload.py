@@ -2,9 +2,11 @@
 
 One published article with 200 approved comments (40% of them replies, at
 depths 1 to 3, bodies of 200 to 600 characters of plain text, about 90
-distinct authors), and a second article that the write test posts to.
+distinct authors), and a second one like it that the write test posts to.
 
     DJANGO_SETTINGS_MODULE=bench.settings python -m bench.workload
+
+`python -m bench.workload hot` makes `make bench-hot`'s article instead.
 """
 
 import random
@@ -70,14 +72,47 @@ def body(rng: random.Random) -> str:
     return text[:target].rstrip()
 
 
+def discussion(article, count: int, rng: random.Random, *, start: datetime) -> list:
+    """`count` approved comments under `article`: exactly 40% replies (at depths 1
+    to 3, the first few comments start threads), every one of the AUTHORS at
+    least once, then at random; one every 7 minutes from `start`."""
+    from comments.models import Comment
+    from comments.sanitize import render_comment
+
+    authors = [(f"Reader {n}", f"reader{n}@example.org") for n in range(AUTHORS)]
+    replies = set(rng.sample(range(5, count), round(count * REPLY_SHARE)))
+    made: list[Comment] = []
+    for n in range(count):
+        moment = start + timedelta(minutes=7 * n)
+        parent = None
+        if n in replies:
+            parent = rng.choice([c for c in made[-500:] if c.depth < 3])
+        name, email = authors[n] if n < AUTHORS else rng.choice(authors)
+        text = body(rng)
+        made.append(
+            Comment.objects.create(
+                article=article,
+                parent=parent,
+                depth=Comment.depth_under(parent),
+                author_name=name,
+                author_email=email,
+                body=text,
+                body_html=render_comment(text),
+                status=Comment.Status.APPROVED,
+                created_at=moment,
+                moderated_at=moment,
+                ip_address=f"198.51.100.{n % 250}",
+            )
+        )
+    return made
+
+
 def build() -> None:
     import django
 
     django.setup()
     from articles.models import Article, Section
     from articles.services import save_article
-    from comments.models import Comment
-    from comments.sanitize import render_comment
     from comments.services import discussion_changed
 
     rng = random.Random(SEED)
@@ -96,44 +131,55 @@ def build() -> None:
         published_at=published,
     )
     save_article(article)
-    save_article(
-        Article(
-            slug=WRITES_ARTICLE,
-            title="Where the write test posts",
-            body="<p>Write target.</p>",
-            section=section,
-            status=Article.Status.PUBLISHED,
-            published_at=published,
-        )
+    writes = Article(
+        slug=WRITES_ARTICLE,
+        title="Where the write test posts",
+        body="<p>Write target.</p>",
+        section=section,
+        status=Article.Status.PUBLISHED,
+        published_at=published,
     )
-    authors = [(f"Reader {n}", f"reader{n}@example.org") for n in range(AUTHORS)]
-    # Exactly 40% replies; the first few comments start threads.
-    replies = set(rng.sample(range(5, COMMENTS), round(COMMENTS * REPLY_SHARE)))
-    made: list[Comment] = []
-    for n in range(COMMENTS):
-        moment = published + timedelta(minutes=7 * n)
-        parent = None
-        if n in replies:
-            parent = rng.choice([c for c in made if c.depth < 3])
-        # Every author at least once, then at random: 90 distinct authors.
-        name, email = authors[n] if n < AUTHORS else rng.choice(authors)
-        text = body(rng)
-        comment = Comment.objects.create(
-            article=article,
-            parent=parent,
-            depth=Comment.depth_under(parent),
-            author_name=name,
-            author_email=email,
-            body=text,
-            body_html=render_comment(text),
-            status=Comment.Status.APPROVED,
-            created_at=moment,
-            moderated_at=moment,
-            ip_address=f"198.51.100.{n % 250}",
-        )
-        made.append(comment)
+    save_article(writes)
+    discussion(article, COMMENTS, rng, start=published)
+    # The write test posts onto a discussion as long as the one it reads.
+    discussion(writes, COMMENTS, rng, start=published)
+    discussion_changed(article, writes)
+
+
+HOT_ARTICLE = "bench-hot-article"
+HOT_COMMENTS = 2_000
+
+
+def build_hot() -> None:
+    """`make bench-hot`'s article: 2,000 approved comments in threads, the last
+    of them an hour old, beside the demo edition's front page."""
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from articles.models import Article, Section
+    from articles.services import save_article
+    from comments.services import discussion_changed
+
+    rng = random.Random(SEED)
+    section, _ = Section.objects.get_or_create(slug="world", defaults={"name": "World"})
+    start = timezone.now() - timedelta(minutes=7 * HOT_COMMENTS + 60)
+    article = Article(
+        slug=HOT_ARTICLE,
+        title="The article everyone is reading",
+        summary="Two thousand replies and counting.",
+        body="<p>" + " ".join(sentence(rng) for _ in range(40)) + "</p>",
+        section=section,
+        status=Article.Status.PUBLISHED,
+        published_at=start - timedelta(hours=1),
+    )
+    save_article(article)
+    discussion(article, HOT_COMMENTS, rng, start=start)
     discussion_changed(article)
 
 
 if __name__ == "__main__":
-    build()
+    import sys
+
+    build_hot() if sys.argv[1:] == ["hot"] else build()

@@ -61,43 +61,38 @@ def discussion_context(
     there is none), and a bound `form` or `unsent_text` given back after a failed post."""
     try:
         asked = DiscussionQuery.read(request)
+        # The reply being answered, whose author the form names.
+        parent_id = parse_id(form.data.get("parent", "") if form else asked["replytocom"])
         thread = load_thread(
             article,
             own_ids=cookies.own_comment_ids(request),
             page_number=asked["cpage"] or 1,
             sort=asked["sort"] or Sort.DEFAULT,
+            also=[parent_id] if parent_id else [],
         )
     except InvalidPage:
         # Never a copy for a page that does not exist (plumbing.pagecache keeps 200s).
         raise Http404("No such page of comments.") from None
     comments_open = article.accepts_comments()
-    replying_to = None
+    replying_to = thread.published(parent_id) if comments_open else None
     form_html = None
-    if comments_open:
-        if form is None:
-            staff = signed_in_staff(request)
-            initial = {} if staff else cookies.remembered_author(request)
-            parent_id = parse_id(asked["replytocom"])
-            if parent_id:
-                replying_to = thread.approved.get(parent_id)
-            if staff is not None:
-                form = ReplyForm(
-                    article=article,
-                    staff=staff,
-                    initial={"parent": replying_to.pk} if replying_to else {},
-                )
-            elif not initial and replying_to is None:
-                # The form as every new reader sees it: made once, filled in for each.
-                form_html = blank_form_html(request, article)
-            else:
-                initial["remember"] = bool(initial)
-                if replying_to is not None:
-                    initial["parent"] = replying_to.pk
-                form = ReplyForm(article=article, initial=initial)
+    if comments_open and form is None:
+        staff = signed_in_staff(request)
+        initial = {} if staff else cookies.remembered_author(request)
+        if staff is not None:
+            form = ReplyForm(
+                article=article,
+                staff=staff,
+                initial={"parent": replying_to.pk} if replying_to else {},
+            )
+        elif not initial and replying_to is None:
+            # The form as every new reader sees it: made once, filled in for each.
+            form_html = blank_form_html(request, article)
         else:
-            parent_id = parse_id(form.data.get("parent", ""))
-            if parent_id:
-                replying_to = thread.approved.get(parent_id)
+            initial["remember"] = bool(initial)
+            if replying_to is not None:
+                initial["parent"] = replying_to.pk
+            form = ReplyForm(article=article, initial=initial)
     address = article.get_absolute_url()
     return {
         "article": article,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 from datetime import datetime, timedelta
@@ -77,6 +78,7 @@ class CommentQuerySet(models.QuerySet):
         return self.approved().filter(article__in=Article.objects.published())
 
 
+@functools.lru_cache(maxsize=4096)  # a reader who posts again comes from the same address
 def network_of(ip_address: str | None) -> str:
     """The coarse network of an address: its /24 (IPv4) or /48 (IPv6); "" for none."""
     if not ip_address:

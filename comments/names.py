@@ -8,6 +8,7 @@ confusable-homoglyphs, and everything but letters and digits left out. "The
 Editors" spelt with a Cyrillic E and "the editors!" both read "theeditors".
 """
 
+import functools
 import time
 import unicodedata
 
@@ -77,5 +78,11 @@ def is_reserved(name: str) -> bool:
     shape = skeleton(name)
     if not shape:
         return False
-    reserved = {skeleton(n) for n in [settings.SITE_NAME, *settings.COMMENTS_RESERVED_NAMES]}
+    reserved = _reserved_skeletons(settings.SITE_NAME, *settings.COMMENTS_RESERVED_NAMES)
     return shape in reserved or shape in _staff_skeletons()
+
+
+@functools.cache
+def _reserved_skeletons(*names: str) -> frozenset[str]:
+    # Worked out once per list of names (settings do not change while a process runs).
+    return frozenset(map(skeleton, names))

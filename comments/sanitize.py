@@ -14,6 +14,8 @@ from bleach.html5lib_shim import Filter
 from linkify_it import LinkifyIt
 from linkify_it.tlds import TLDS
 
+from plumbing.text import is_plain_text
+
 from .validators import WEB_SCHEMES
 
 COMMENT_TAGS = frozenset(
@@ -217,14 +219,34 @@ def _reopened(paragraphs: list[str]) -> int:
 
 def render_comment(text: str) -> str:
     """The sanitized HTML for a comment: paragraphs at blank lines, <br> at single ones."""
+    paragraphs = _paragraphs(text)
+    # Most replies are plain text: without "<" or "&" there is neither markup nor
+    # a reference for the parser to find, and, unless control characters need
+    # its replacing, its output would be the text escaped with its addresses
+    # linked, which _as_text writes directly (a test holds the two to the same
+    # output).
+    plain = "<" not in text and "&" not in text and is_plain_text(text)
+    if plain or len(_TAG_LIKE.findall(text)) > MAX_TAGS or _reopened(paragraphs) > MAX_REOPENED:
+        return _as_text(paragraphs)
+    return _as_markup(paragraphs)
+
+
+def _paragraphs(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    paragraphs = [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
-    if len(_TAG_LIKE.findall(text)) > MAX_TAGS or _reopened(paragraphs) > MAX_REOPENED:
-        addresses = Addresses()
-        return "".join(
-            "<p>{}</p>".format("<br>".join(map(addresses.html, part.split("\n"))))
-            for part in paragraphs
-        )
+    return [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
+
+
+def _as_text(paragraphs: list[str]) -> str:
+    """Every character shown as typed, addresses linked."""
+    addresses = Addresses()
+    return "".join(
+        "<p>{}</p>".format("<br>".join(map(addresses.html, part.split("\n"))))
+        for part in paragraphs
+    )
+
+
+def _as_markup(paragraphs: list[str]) -> str:
+    """The allowlisted markup kept, the rest shown as typed, addresses linked."""
     draft = "".join("<p>{}</p>".format(part.replace("\n", "<br>")) for part in paragraphs)
     return clean_comment_html(draft)
 

@@ -110,10 +110,26 @@ def find_parent(article: Article, parent_id: int | None) -> Comment | None:
     """
     if parent_id is None:
         return None
-    parent = Comment.objects.approved().filter(article=article, pk=parent_id).first()
-    if parent is None:
+    rows = _PARENT.rows(article=article.pk, pk=parent_id)
+    if not rows:
         raise ParentUnavailable()
+    parent = Comment.from_db(DEFAULT_DB_ALIAS, _PARENT_FIELDS, rows[0])
+    parent.article = article
     return within_depth(parent)
+
+
+# Every reply looks its parent up: a statement written by the ORM once (plumbing.db).
+_PARENT_FIELDS = ("id", "article_id", "parent_id", "depth", "status")
+_PARENT = PreparedQuery(
+    lambda article, pk: (
+        Comment.objects.approved()
+        .filter(article_id=article, pk=pk)
+        .order_by()
+        .values_list(*_PARENT_FIELDS)
+    ),
+    article=1,
+    pk=0,
+)
 
 
 def within_depth(parent: Comment | None) -> Comment | None:

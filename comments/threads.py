@@ -1,21 +1,30 @@
 """Laying out an article's discussion: who sees which comment, in what order, on
-which page. One query loads everything a thread needs; the tree is built here."""
+which page.
+
+One query loads the shape of the whole discussion (ids, parents, statuses,
+dates, counts: what the layout reads), and the tree is built here; a second
+loads what a page shows (names, texts) of the comments on that page alone. A
+discussion of thousands of replies costs a page the text of the fifty threads
+it shows, not of every reply; and where only the place of a comment is wanted
+(a permalink, the page to go back to after posting) the second is not run."""
 
 from __future__ import annotations
 
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
 from .models import Comment
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 class ThreadComment(NamedTuple):
@@ -34,8 +43,20 @@ class ThreadComment(NamedTuple):
     recommendations: int
 
 
+class Shape(NamedTuple):
+    """What the layout reads of every comment of a discussion: no text and no date
+    (reading a date costs more than the rest of a row)."""
+
+    pk: int
+    parent_id: int | None
+    status: str
+    picked: bool
+    recommendations: int
+
+
 # Comment.PUBLIC_FIELDS and the status the layout needs (a test holds them together).
 DISPLAY_FIELDS = ("id", *ThreadComment._fields[1:])
+SHAPE_FIELDS = ("id", "parent_id", "status", "picked", "recommendations")
 OWN_VISIBLE_STATUSES = (Comment.Status.PENDING, Comment.Status.SPAM)
 # What an author may still change (comments.services.CHANGEABLE).
 EDITABLE_STATUSES = (Comment.Status.APPROVED, *OWN_VISIBLE_STATUSES)
@@ -50,7 +71,7 @@ class Sort:
     DEFAULT = OLDEST
 
     @classmethod
-    def roots(cls, roots: list[ThreadComment], sort: str) -> list[ThreadComment]:
+    def roots(cls, roots: list[Shape], sort: str) -> list[Shape]:
         """`roots` (oldest first) in the order `sort` asks for."""
         if sort == cls.NEWEST:
             return roots[::-1]
@@ -76,13 +97,14 @@ def discussion_query(*, page: int = 1, sort: str = Sort.DEFAULT) -> str:
 class Entry:
     """One comment in display order, with what the template needs to nest it."""
 
-    comment: ThreadComment
+    comment: ThreadComment  # a Shape until the page's comments are loaded
     depth: int
     # A removed, spam or pending comment kept only so its approved replies make sense.
     placeholder: bool = False
     # The reader's own reply, not yet approved: shown to them alone.
     awaiting_moderation: bool = False
-    # The reader's own reply, which they may still edit or delete.
+    # The reader's own reply, which they may still edit or delete (until load_thread
+    # reads its date: which they may, if its time is not up).
     editable: bool = False
     # Sent from the reader's browser: nothing for them to recommend.
     own: bool = False
@@ -96,14 +118,24 @@ class Thread:
     count: int  # approved comments under the article
     page: Page
     page_of: dict[int, int]  # comment id -> comments page it appears on
-    approved: dict[int, ThreadComment]  # every approved comment of the article, by id
+    approved: dict[int, Shape]  # every approved comment of the article, by id
     sort: str = Sort.DEFAULT
+    loaded: dict[int, ThreadComment] = field(default_factory=dict)  # what load_thread read
+
+    @property
+    def pick_ids(self) -> list[int]:
+        """The editors' picks among the published comments."""
+        return [c.pk for c in self.approved.values() if c.picked]
 
     @property
     def picks(self) -> list[ThreadComment]:
-        """The editors' picks among the published comments, in the order they were made."""
-        picked = [c for c in self.approved.values() if c.picked_at is not None]
-        return sorted(picked, key=lambda comment: (comment.picked_at, comment.pk))
+        """The editors' picks (load_thread reads them), in the order they were made."""
+        picked = [self.loaded[pk] for pk in self.pick_ids if pk in self.loaded]
+        return sorted(picked, key=lambda comment: (comment.picked_at or _NEVER, comment.pk))
+
+    def published(self, pk: int | None) -> ThreadComment | None:
+        """Comment `pk` if it is published and was loaded (load_thread's `also`)."""
+        return self.loaded.get(pk) if pk in self.approved else None
 
     def query(self, page: int, *, sort: str | None = None) -> str:
         """The query string ("?...") of page `page` of the discussion, in this order
@@ -136,23 +168,30 @@ class Thread:
         return f"{query}&" if query else "?"
 
 
-def _visible_rows(own_ids=frozenset()):
+def _visible(own_ids=frozenset()):
     has_replies = Exists(Comment.objects.filter(parent=OuterRef("pk")))
     wanted = Q(status=Comment.Status.APPROVED) | Q(has_replies)
     if own_ids:
         wanted |= Q(pk__in=own_ids, status__in=OWN_VISIBLE_STATUSES)
-    return Comment.objects.filter(wanted).order_by("created_at", "id").values_list(*DISPLAY_FIELDS)
+    return (
+        Comment.objects.filter(wanted)
+        .annotate(picked=ExpressionWrapper(Q(picked_at__isnull=False), BooleanField()))
+        .order_by("created_at", "id")
+        .values_list(*SHAPE_FIELDS)
+    )
 
 
 @functools.cache
-def _rows_for_everyone():
+def _visible_to_everyone():
     # What every reader without a pending reply of their own sees; built once per
     # process, as building it costs more than running it. Each page filters a copy.
-    return _visible_rows()
+    return _visible()
 
 
-def load_thread(article, *, own_ids=frozenset(), page_number=1, sort=Sort.DEFAULT) -> Thread:
-    """The discussion under `article` as seen by a reader who wrote `own_ids`.
+def thread_layout(article, *, own_ids=frozenset(), page_number=1, sort=Sort.DEFAULT) -> Thread:
+    """The discussion under `article` as seen by a reader who wrote `own_ids`, laid
+    out from its shape alone (one query): where each comment is, but none of its
+    text. Entries hold Shapes.
 
     Approved comments are shown; the reader's own pending ones are shown marked;
     a comment that is no longer approved but has visible replies stays as a
@@ -160,35 +199,58 @@ def load_thread(article, *, own_ids=frozenset(), page_number=1, sort=Sort.DEFAUL
     paginated (COMMENTS_PER_PAGE); a page beyond the last raises
     django.core.paginator.InvalidPage.
     """
-    rows = _visible_rows(own_ids) if own_ids else _rows_for_everyone()
-    rows = [ThreadComment._make(values) for values in rows.for_article(article)]
-    return _lay_out(rows, own_ids, page_number, sort)
+    rows = _visible(own_ids) if own_ids else _visible_to_everyone()
+    shapes = [Shape._make(values) for values in rows.for_article(article)]
+    return _lay_out(shapes, own_ids, page_number, sort)
 
 
-def _lay_out(rows: list[ThreadComment], own_ids, page_number, sort=Sort.DEFAULT) -> Thread:
+def load_thread(
+    article, *, own_ids=frozenset(), page_number=1, sort=Sort.DEFAULT, also=()
+) -> Thread:
+    """thread_layout, and what the page shows of its comments (a second query):
+    those on the page, the editors' picks, and any published comment in `also`."""
+    thread = thread_layout(article, own_ids=own_ids, page_number=page_number, sort=sort)
+    wanted = {entry.comment.pk for entry in thread.entries}
+    wanted.update(thread.pick_ids, (pk for pk in also if pk in thread.approved))
+    if wanted:
+        rows = Comment.objects.filter(article=article, pk__in=wanted).values_list(*DISPLAY_FIELDS)
+        thread.loaded = {row[0]: ThreadComment._make(row) for row in rows}
+    editable_since = timezone.now() - timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+    entries = []
+    for entry in thread.entries:
+        comment = thread.loaded.get(entry.comment.pk)
+        if comment is None:  # deleted since the first query
+            continue
+        entry.comment = comment
+        if comment.status != Comment.Status.APPROVED and not entry.awaiting_moderation:
+            entry.placeholder = True  # no longer published since the first query
+        entry.editable = entry.editable and comment.created_at > editable_since
+        entries.append(entry)
+    thread.entries = _nested(entries)
+    return thread
+
+
+def _lay_out(rows: list[Shape], own_ids, page_number, sort=Sort.DEFAULT) -> Thread:
     by_id = {comment.pk: comment for comment in rows}
-    children: dict[int | None, list[ThreadComment]] = defaultdict(list)
+    children: dict[int | None, list[Shape]] = defaultdict(list)
     for comment in rows:
         if comment.parent_id is None or comment.parent_id in by_id:
             children[comment.parent_id].append(comment)
 
-    def is_own(comment: ThreadComment) -> bool:
+    def is_own(comment: Shape) -> bool:
         return comment.pk in own_ids and comment.status in OWN_VISIBLE_STATUSES
 
-    window = settings.COMMENTS_EDIT_MINUTES
-    editable_since = timezone.now() - timedelta(minutes=window) if own_ids and window > 0 else None
-
-    def is_editable(comment: ThreadComment) -> bool:
+    def may_be_editable(comment: Shape) -> bool:
+        # Whether its time is not up yet is for load_thread, which reads its date.
         return (
-            editable_since is not None
+            settings.COMMENTS_EDIT_MINUTES > 0
             and comment.pk in own_ids
             and comment.status in EDITABLE_STATUSES
-            and comment.created_at > editable_since
         )
 
     shown: dict[int, bool] = {}
 
-    def is_shown(comment: ThreadComment) -> bool:
+    def is_shown(comment: Shape) -> bool:
         # Children first: a thread is at most COMMENTS_MAX_DEPTH deep.
         if comment.pk not in shown:
             shown[comment.pk] = (
@@ -206,7 +268,7 @@ def _lay_out(rows: list[ThreadComment], own_ids, page_number, sort=Sort.DEFAULT)
     entries: list[Entry] = []
     page_of: dict[int, int] = {}
 
-    def walk(comment: ThreadComment, depth: int, page_number: int, collect: bool) -> None:
+    def walk(comment: Shape, depth: int, page_number: int, collect: bool) -> None:
         page_of[comment.pk] = page_number
         if collect:
             entries.append(
@@ -215,7 +277,7 @@ def _lay_out(rows: list[ThreadComment], own_ids, page_number, sort=Sort.DEFAULT)
                     depth=depth,
                     placeholder=comment.status != Comment.Status.APPROVED and not is_own(comment),
                     awaiting_moderation=is_own(comment),
-                    editable=is_editable(comment),
+                    editable=may_be_editable(comment),
                     own=comment.pk in own_ids,
                 )
             )
@@ -226,17 +288,21 @@ def _lay_out(rows: list[ThreadComment], own_ids, page_number, sort=Sort.DEFAULT)
     for index, root in enumerate(roots):
         walk(root, 0, index // per_page + 1, collect=root.pk in on_page)
 
-    for index, entry in enumerate(entries):
-        next_depth = entries[index + 1].depth if index + 1 < len(entries) else 0
-        entry.has_children = next_depth > entry.depth
-        entry.closes = range(max(entry.depth - next_depth, 0))
-
     approved = {c.pk: c for c in rows if c.status == Comment.Status.APPROVED}
     return Thread(
-        entries=entries,
+        entries=_nested(entries),
         count=len(approved),
         page=page,
         page_of=page_of,
         approved=approved,
         sort=sort,
     )
+
+
+def _nested(entries: list[Entry]) -> list[Entry]:
+    """`entries` told where each opens and closes a list of answers."""
+    for index, entry in enumerate(entries):
+        next_depth = entries[index + 1].depth if index + 1 < len(entries) else 0
+        entry.has_children = next_depth > entry.depth
+        entry.closes = range(max(entry.depth - next_depth, 0))
+    return entries

@@ -22,7 +22,7 @@ from .forms import PREVIEW, EditForm, ReplyForm, ReportForm
 from .models import Comment, Subscriber, Subscription
 from .names import signed_in_staff
 from .sanitize import render_comment
-from .threads import load_thread
+from .threads import thread_layout
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def _preview(request, article, form):
 
 
 def _comment_location(request, comment: Comment) -> str:
-    thread = load_thread(comment.article, own_ids=cookies.own_comment_ids(request) | {comment.pk})
+    thread = thread_layout(comment.article, own_ids=cookies.own_comment_ids(request) | {comment.pk})
     page = thread.page_of.get(comment.pk, 1)
     query = f"?cpage={page}" if page > 1 else ""
     return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
@@ -452,7 +452,7 @@ def recommend_reply(request, slug):
             if not outcome.recommended:
                 key = None  # nothing of this browser's to remember
     own_ids = cookies.own_comment_ids(request)
-    thread = load_thread(article, own_ids=own_ids, sort=DiscussionQuery.sort_of(request))
+    thread = thread_layout(article, own_ids=own_ids, sort=DiscussionQuery.sort_of(request))
     back = HttpResponseRedirect(f"{article.get_absolute_url()}{thread.link_to(pk)}", status=303)
     if key is not None:
         cookies.keep_reader_key(back, key)
@@ -488,7 +488,7 @@ def privacy(request):
 def permalink(request, slug, pk):
     """A stable link to one comment: sends the reader to the page it is on."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    thread = load_thread(article, own_ids=cookies.own_comment_ids(request))
+    thread = thread_layout(article, own_ids=cookies.own_comment_ids(request))
     page = thread.page_of.get(pk)
     if page is None:
         return render(request, "comments/gone.html", {"article": article}, status=404)

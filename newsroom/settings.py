@@ -191,8 +191,9 @@ if CACHE_URL.startswith("diskcache://"):
 else:
     CACHES = {"default": env.cache_url_config(CACHE_URL)}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    # Django's own Redis backend; django-environ would prefer django-redis if present.
-    CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    # Django's own Redis backend (django-environ would prefer django-redis if present),
+    # keeping its clients (plumbing/rediscache.py).
+    CACHES["default"]["BACKEND"] = "plumbing.rediscache.RedisCache"
     # Short timeouts: a cache that does not answer is skipped, not waited for.
     _timeout = env.float("DJANGO_CACHE_SOCKET_TIMEOUT", default=0.5)
     CACHES["default"].setdefault("OPTIONS", {})
@@ -393,6 +394,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["plumbing.api.permissions.NoCrossSiteWrites"],
     "DEFAULT_RENDERER_CLASSES": ["plumbing.api.renderers.FastJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "plumbing.api.negotiation.JSONFirstNegotiation",
     # JSON or a form (either encoding); anything else is 415.
     "DEFAULT_PARSER_CLASSES": [
         "plumbing.api.parsers.JSONParser",

@@ -40,6 +40,11 @@ def reject_control_characters(value: str, *, allow_newlines: bool = False) -> No
         )
 
 
+def is_plain_text(value: str) -> bool:
+    """Whether `value` holds nothing reject_control_characters_in_text refuses."""
+    return not _NOT_TEXT_BUT_LINE_BREAKS.search(value)
+
+
 def reject_control_characters_in_text(value: str) -> None:
     """reject_control_characters for text of several lines."""
     reject_control_characters(value, allow_newlines=True)

@@ -3,7 +3,7 @@
 UNREACHABLE_CACHE = {
     # Nothing listens on port 1: every call fails at once.
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "plumbing.rediscache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
     }
 }

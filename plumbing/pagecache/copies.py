@@ -8,6 +8,7 @@ trip to the shared store and the copy of a large body.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
@@ -124,6 +125,40 @@ def forget_everything() -> None:
     dead_epoch = versions.token(versions.EPOCH)
     versions.bump(versions.EPOCH)
     transaction.on_commit(partial(forget_all, dead_epoch))
+
+
+# One process makes a missing copy; the others wait for it rather than render the
+# same page at once. On a hot article whose page changes several times a second,
+# every worker missed together and rendered it, each in turn of the one core.
+MAKING = "pagecache-making:"  # + the copy's key: a process is making it
+MAKING_SECONDS = 2  # the claim outlives a maker that died by no more than this
+WAIT_SECONDS = 1.0  # past this, a waiting process renders the page itself
+WAIT_STEP = 0.005
+
+
+def claim_making(key: str) -> bool:
+    """Whether this process is to make copy `key`: nobody else is making it (or
+    the store cannot tell). The maker calls release_making() when done."""
+    return store.add(f"{MAKING}{key}", 1, MAKING_SECONDS) is not False
+
+
+def release_making(key: str) -> None:
+    store.delete(f"{MAKING}{key}")
+
+
+def wait_for(key: str) -> Copy | None:
+    """Copy `key` once the process making it has kept it; None if it finished
+    without keeping one (a 404, say) or took longer than WAIT_SECONDS, and this
+    process is to render the answer itself."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP)
+        copy = find(key)
+        if copy is not None:
+            return copy
+        if not store.get(f"{MAKING}{key}"):
+            return find(key)  # kept just before it let go, or not kept at all
+    return None
 
 
 def keep(key: str, copy: Copy, epoch: int) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
@@ -172,6 +172,22 @@ class Shared:
             return not_modified
         if lookup.copy is not None:
             return self.serve(request, lookup)
+        if not lookup.keeps:
+            return self.make(request, lookup, view, *args, **kwargs)
+        # Missed by several processes at once (a page that just changed), a copy
+        # is made by the first; the others wait for it (copies.py).
+        if not copies.claim_making(lookup.key):
+            made = copies.wait_for(lookup.key)
+            if made is not None:
+                return self.serve(request, replace(lookup, copy=made))
+            return self.make(request, lookup, view, *args, **kwargs)
+        try:
+            return self.make(request, lookup, view, *args, **kwargs)
+        finally:
+            copies.release_making(lookup.key)
+
+    def make(self, request, lookup: Lookup, view, *args, **kwargs):
+        """The view's answer, kept as a copy when `lookup` says it may be."""
         if lookup.keeps:
             # The view sees the query that names the copy, and marks what differs per
             # reader with placeholders.

@@ -108,6 +108,6 @@ def test_picks_cost_the_article_page_no_query(
         services.pick(comment, actor=moderator)
 
     # The content versions, the article with its section and author, its tags, the
-    # navigation, the comments (the picks among them).
-    with django_assert_num_queries(5):
+    # navigation, the discussion's shape (the picks among it), the page's comments.
+    with django_assert_num_queries(6):
         client.get(article.get_absolute_url())

@@ -481,8 +481,8 @@ def test_a_busy_discussion_costs_the_article_page_no_query(
         services.pick(comments[5], actor=moderator)
 
     # The content versions, the article with its section and author, its tags, the
-    # navigation, the comments (their counts and picks among them).
-    with django_assert_num_queries(5):
+    # navigation, the discussion's shape (counts and picks), the page's comments.
+    with django_assert_num_queries(6):
         response = client.get(f"{article.get_absolute_url()}?sort={sort}")
     assert response.status_code == 200
 

@@ -1,7 +1,11 @@
+import pytest
+
+from comments import threads
 from comments.api.serializers import PUBLIC_COLUMNS
 from comments.feeds import FEED_FIELDS
 from comments.models import Comment
-from comments.threads import DISPLAY_FIELDS
+from comments.threads import DISPLAY_FIELDS, load_thread
+from tests.factories import ArticleFactory, CommentFactory
 
 
 def test_every_public_view_loads_the_same_public_fields_of_a_comment():
@@ -14,3 +18,59 @@ def test_every_public_view_loads_the_same_public_fields_of_a_comment():
     assert not {"author_email", "ip_address", "user_agent"} & (
         set(DISPLAY_FIELDS) | set(PUBLIC_COLUMNS) | set(FEED_FIELDS)
     )
+
+
+@pytest.fixture
+def long_discussion(db, settings):
+    settings.COMMENTS_PER_PAGE = 5
+    article = ArticleFactory()
+    roots = CommentFactory.create_batch(12, article=article)
+    answers = [CommentFactory(parent=root) for root in roots]
+    return article, roots, answers
+
+
+def test_a_page_loads_the_text_of_its_own_comments_only(long_discussion):
+    article, roots, answers = long_discussion
+
+    thread = load_thread(article, page_number=2)
+
+    on_page = {c.pk for c in roots[5:10]} | {c.pk for c in answers[5:10]}
+    assert {entry.comment.pk for entry in thread.entries} == on_page
+    assert set(thread.loaded) == on_page
+    assert [entry.comment.body_html for entry in thread.entries[:2]] == [
+        roots[5].body_html,
+        answers[5].body_html,
+    ]
+    # The layout still knows where every comment is, and how many there are.
+    assert thread.count == 24
+    assert thread.page_of[answers[11].pk] == 3
+
+
+def test_a_reply_answered_from_another_page_is_loaded_for_the_form(client, long_discussion):
+    article, roots, _ = long_discussion
+
+    response = client.get(f"{article.get_absolute_url()}?replytocom={roots[11].pk}")
+
+    assert response.context["replying_to"].author_name == roots[11].author_name
+    assert response.context["replying_to"].pk == roots[11].pk
+
+
+def test_a_comment_that_changes_between_the_two_queries_is_not_shown(long_discussion, monkeypatch):
+    article, roots, answers = long_discussion
+    layout = threads.thread_layout
+
+    def meanwhile(*args, **kwargs):
+        thread = layout(*args, **kwargs)
+        Comment.objects.filter(pk=roots[1].pk).update(status=Comment.Status.REMOVED)
+        Comment.objects.filter(pk=answers[2].pk).delete()
+        return thread
+
+    monkeypatch.setattr(threads, "thread_layout", meanwhile)
+    thread = load_thread(article)
+
+    shown = {entry.comment.pk: entry for entry in thread.entries}
+    assert shown[roots[1].pk].placeholder  # its text is no longer public
+    assert answers[2].pk not in shown
+    assert [entry.closes for entry in thread.entries if entry.comment.pk == roots[2].pk] == [
+        range(0)
+    ]

@@ -517,8 +517,9 @@ def test_article_page_queries_do_not_grow_with_comments(
     for root in roots:
         CommentFactory(parent=root)
 
-    # Content versions, article, tags, navigation, and the comments in one query.
-    with django_assert_num_queries(5):
+    # Content versions, article, tags, navigation, the discussion's shape, and the
+    # comments on the page.
+    with django_assert_num_queries(6):
         response = client.get(article.get_absolute_url())
 
     assert response.context["thread"].count == count

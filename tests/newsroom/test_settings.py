@@ -109,7 +109,7 @@ def test_postgres_and_redis_from_urls():
 
     assert shown["engine"] == "django.db.backends.postgresql"
     assert (shown["host"], shown["port"], shown["name"]) == ("db.internal", "5433", "newsroom")
-    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["cache"] == "plumbing.rediscache.RedisCache"
     assert shown["cache_location"] == "redis://cache.internal:6379/2"
 
 

@@ -7,53 +7,22 @@ of its own there.
 """
 
 import json
-import os
 import re
 import secrets
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from bench.site import ROOT, ScratchSite
+from tests.newsroom.services import drop_database, production_services
 
 WORKERS = 3
 SLUG = "china-to-join-russias-vostok-exercise"
 PASSWORD = "several workers, one truth"
-
-
-def production_services() -> dict[str, str]:
-    """DATABASE_URL and CACHE_URL for a site of its own on the suite's PostgreSQL and
-    Redis, or nothing when the suite runs on the defaults."""
-    database, cache = os.environ.get("DATABASE_URL", ""), os.environ.get("CACHE_URL", "")
-    if not (database.startswith("postgres") and cache.startswith("redis")):
-        return {}
-    import psycopg
-
-    name = f"newsroom_workers_{secrets.token_hex(4)}"
-    server = urlsplit(database)._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return {
-        "DATABASE_URL": urlsplit(database)._replace(path=f"/{name}").geturl(),
-        "CACHE_URL": cache,
-        "DJANGO_CACHE_KEY_PREFIX": name,
-    }
-
-
-def drop_database(services: dict[str, str]) -> None:
-    if not services:
-        return
-    import psycopg
-
-    url = urlsplit(services["DATABASE_URL"])
-    server = url._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{url.path[1:]}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,41 @@
+"""The Redis backend keeps one client per server, and works as Django's does."""
+
+import shutil
+import subprocess
+import time
+
+import pytest
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+
+from bench.site import free_port
+from plumbing.rediscache import RedisCache
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is needed for this test (Debian: apt-get install redis-server)")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(0.3)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.kill()
+    process.wait()
+
+
+def test_every_call_goes_through_the_same_client(redis_url):
+    cache = RedisCache(redis_url, {})
+
+    cache.set("a", 1)
+    assert cache.get("a") == 1
+    assert cache.incr("a") == 2
+    assert cache.add("a", 5) is False
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+
+
+def test_it_is_djangos_backend_for_everything_that_looks_for_one(redis_url):
+    assert isinstance(RedisCache(redis_url, {}), DjangoRedisCache)
