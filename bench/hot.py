@@ -24,7 +24,7 @@ Two phases, the same readers in both:
                     polls (15%), the front page (5%); 2% of them carry personal
                     cookies (a returning reader's saved details and own replies)
     replies         10 a second, 30% of them answers to replies, texts of 200 to
-                    600 characters: half through the form, from 100 returning
+                    600 characters: half through the form, from 200 returning
                     readers (their first reply approved before the run, so their
                     browsers prove them and they are published at once: each
                     changes the page), with the form's real fields (the page
@@ -37,6 +37,9 @@ Two phases, the same readers in both:
                     second through the API, then asks for it as an anonymous
                     reader until every worker has answered (by the answer's
                     X-Newsroom-Worker header, bench/hot_settings.py)
+
+Then each kind of writer alone, 6 s each, without readers: how busy it keeps
+each core, which is what it costs.
 
 Every request comes from an address of its own (X-Forwarded-For), as many
 readers would. Printed: requests per second, p50 and p99 per kind; statuses
@@ -67,6 +70,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -89,8 +93,8 @@ RECOMMENDATIONS_PER_SECOND = 50
 REPORTS_PER_SECOND = 1
 MODERATIONS_PER_SECOND = 1
 AUTHORS = 100  # the API's writers
-RETURNING = 100  # readers whose first reply was approved: the form's writers (each posts
-# about three times a minute, under the flood limit of five)
+RETURNING = 200  # readers whose first reply was approved: the form's writers (each posts
+# about one and a half times a minute, under the flood limit of five)
 FORM_AGE = 3.5  # seconds between fetching the form and posting it (COMMENTS_MIN_SECONDS is 3)
 VISIBLE_WITHIN = 5.0  # a moderator's change not seen everywhere by then counts as never
 
@@ -424,27 +428,19 @@ class HotArticle:
         return cookies
 
     async def recommend(self) -> None:
-        _, client = self.client()
-        await self.attempt(
-            "recommendation",
-            client.send(
-                "POST",
-                f"/api/v1/comments/{self.rng.choice(self.parents)}/recommendation/",
-                headers={"Cookie": f"newsroom_reader={secrets.token_urlsafe(18)}"},
-            ),
-        )
+        cookie = f"newsroom_reader={secrets.token_urlsafe(18)}"  # a new browser each time
+        await self.to_a_reply("recommendation", "recommendation/", headers={"Cookie": cookie})
 
     async def report(self) -> None:
+        reason = json.dumps({"reason": "off-topic", "note": "Not about the article."}).encode()
+        headers = {"Content-Type": "application/json"}
+        await self.to_a_reply("report", "report/", headers=headers, body=reason)
+
+    async def to_a_reply(self, kind: str, action: str, **request) -> None:
+        """POST to `action` of a reply in the thread."""
         _, client = self.client()
-        await self.attempt(
-            "report",
-            client.send(
-                "POST",
-                f"/api/v1/comments/{self.rng.choice(self.parents)}/report/",
-                headers={"Content-Type": "application/json"},
-                body=json.dumps({"reason": "off-topic", "note": "Not about the article."}).encode(),
-            ),
-        )
+        pk = self.rng.choice(self.parents)
+        await self.attempt(kind, client.send("POST", f"/api/v1/comments/{pk}/{action}", **request))
 
     async def moderate(self) -> None:
         """The newest held reply not yet handled: approve or remove it, then ask
@@ -563,19 +559,33 @@ class HotArticle:
             await self.moderate()
             await asyncio.sleep(max(interval - (time.perf_counter() - started), 0))
 
-    async def run(self, seconds: float, *, writers: bool) -> float:
-        """Load the site for `seconds`; returns the time it took."""
+    def writers(self) -> dict[str, Callable[[], Awaitable]]:
+        """Each kind of writer, by what it does and how often."""
+        posts = POSTS_PER_SECOND * self.rate / 2
+        recommendations = RECOMMENDATIONS_PER_SECOND * self.rate
+        reports = REPORTS_PER_SECOND * self.rate
+        return {
+            f"replies through the API, {posts:g}/s": lambda: self.every(posts, self.post_by_api),
+            f"replies through the form, {posts:g}/s (each with its page)": lambda: self.every(
+                posts, self.post_by_form
+            ),
+            f"recommendations, {recommendations:g}/s": lambda: self.every(
+                recommendations, self.recommend
+            ),
+            f"reports, {reports:g}/s": lambda: self.every(reports, self.report),
+            f"the moderator, {self.moderations_per_second:g}/s (with the checks)": self.moderator,
+        }
+
+    async def run(self, seconds: float, *, writers: bool = False, only=None) -> float:
+        """Load the site for `seconds` with the readers, and the writers if asked
+        (or only the job `only`); returns the time it took."""
         self.running = True
-        jobs = [self.reader() for _ in range(self.readers)]
-        if writers:
-            rate = self.rate
-            jobs += [
-                self.every(POSTS_PER_SECOND * rate / 2, self.post_by_api),
-                self.every(POSTS_PER_SECOND * rate / 2, self.post_by_form),
-                self.every(RECOMMENDATIONS_PER_SECOND * rate, self.recommend),
-                self.every(REPORTS_PER_SECOND * rate, self.report),
-                self.moderator(),
-            ]
+        if only is not None:
+            jobs = [only()]
+        else:
+            jobs = [self.reader() for _ in range(self.readers)]
+            if writers:
+                jobs += [start() for start in self.writers().values()]
         started = time.perf_counter()
 
         async def stop() -> None:
@@ -719,20 +729,28 @@ class Phase:
     seconds: float
     tallies: dict[str, Tally]
     busy: str  # how busy each core was
+    moderations: list[Moderation]  # the moderator's actions in the phase
 
 
-async def phase(mix: HotArticle, seconds: float, *, writers: bool) -> Phase:
-    before = core_times()
-    took = await mix.run(seconds, writers=writers)
-    return Phase(took, mix.fresh_tallies(), busy_since(before))
+async def phase(mix: HotArticle, seconds: float, **load) -> Phase:
+    before, acted = core_times(), len(mix.moderations)
+    took = await mix.run(seconds, **load)
+    return Phase(took, mix.fresh_tallies(), busy_since(before), mix.moderations[acted:])
 
 
-async def phases(mix: HotArticle, args) -> tuple[Phase, Phase]:
-    """Readers alone, then everything."""
+COST_SECONDS = 6
+
+
+async def phases(mix: HotArticle, args) -> tuple[Phase, Phase, dict[str, Phase]]:
+    """Readers alone, then everything, then each kind of writer alone."""
     await mix.first_replies(RETURNING)
-    await phase(mix, args.warmup, writers=False)
-    alone = await phase(mix, args.alone, writers=False)
-    return alone, await phase(mix, args.seconds, writers=True)
+    await phase(mix, args.warmup)
+    alone = await phase(mix, args.alone)
+    busy = await phase(mix, args.seconds, writers=True)
+    costs = {
+        name: await phase(mix, COST_SECONDS, only=start) for name, start in mix.writers().items()
+    }
+    return alone, busy, costs
 
 
 def main() -> None:
@@ -766,7 +784,7 @@ def main() -> None:
                              GUNICORN_ACCESSLOG="-")  # fmt: skip
             site.start_task_worker(core=SITE_CORE, log=work / "worker.log")
             mix = HotArticle([url], token=token, parents=parents)
-            alone, busy = asyncio.run(phases(mix, args))
+            alone, busy, costs = asyncio.run(phases(mix, args))
             time.sleep(1)  # the last replies' transactions
             rows = new_rows(site, HOT_ARTICLE, last_seeded)
         finally:
@@ -804,8 +822,11 @@ def main() -> None:
         f" p99 {together.percentile(0.99):.0f} ms;"
         f" held for moderation: {len(mix.held)} by the API"
     )
+    print(f"\neach kind of writer alone, {COST_SECONDS} s, without readers:")
+    for name, alone_phase in costs.items():
+        print(f"  {name:<52} {alone_phase.busy}")
     print("moderator:")
-    print("\n".join(moderation_lines(mix.moderations)))
+    print("\n".join(moderation_lines(busy.moderations)))
     page_alone = len(alone.tallies["article page"].latencies) / alone.seconds
     page_busy = len(busy.tallies["article page"].latencies) / busy.seconds
     print(

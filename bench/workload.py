@@ -107,39 +107,47 @@ def discussion(article, count: int, rng: random.Random, *, start: datetime) -> l
     return made
 
 
-def build() -> None:
-    import django
-
-    django.setup()
+def published_article(slug: str, title: str, summary: str, body: str, published: datetime):
+    """A published article in World, saved through the service as the admin saves
+    articles: readers' copies know of it."""
     from articles.models import Article, Section
     from articles.services import save_article
-    from comments.services import discussion_changed
 
-    rng = random.Random(SEED)
     section, _ = Section.objects.get_or_create(slug="world", defaults={"name": "World"})
-    published = datetime(2022, 8, 17, 9, 30, tzinfo=UTC)
-    if Article.objects.filter(slug=ARTICLE).exists():
-        return
-    # Through the service, as the admin saves articles: readers' copies know of them.
     article = Article(
-        slug=ARTICLE,
-        title="A thread of two hundred replies",
-        summary="The benchmark's article.",
-        body="<p>" + " ".join(sentence(rng) for _ in range(30)) + "</p>",
+        slug=slug,
+        title=title,
+        summary=summary,
+        body=body,
         section=section,
         status=Article.Status.PUBLISHED,
         published_at=published,
     )
     save_article(article)
-    writes = Article(
-        slug=WRITES_ARTICLE,
-        title="Where the write test posts",
-        body="<p>Write target.</p>",
-        section=section,
-        status=Article.Status.PUBLISHED,
-        published_at=published,
+    return article
+
+
+def build() -> None:
+    import django
+
+    django.setup()
+    from articles.models import Article
+    from comments.services import discussion_changed
+
+    rng = random.Random(SEED)
+    published = datetime(2022, 8, 17, 9, 30, tzinfo=UTC)
+    if Article.objects.filter(slug=ARTICLE).exists():
+        return
+    article = published_article(
+        ARTICLE,
+        "A thread of two hundred replies",
+        "The benchmark's article.",
+        "<p>" + " ".join(sentence(rng) for _ in range(30)) + "</p>",
+        published,
     )
-    save_article(writes)
+    writes = published_article(
+        WRITES_ARTICLE, "Where the write test posts", "", "<p>Write target.</p>", published
+    )
     discussion(article, COMMENTS, rng, start=published)
     # The write test posts onto a discussion as long as the one it reads.
     discussion(writes, COMMENTS, rng, start=published)
@@ -158,23 +166,17 @@ def build_hot() -> None:
     django.setup()
     from django.utils import timezone
 
-    from articles.models import Article, Section
-    from articles.services import save_article
     from comments.services import discussion_changed
 
     rng = random.Random(SEED)
-    section, _ = Section.objects.get_or_create(slug="world", defaults={"name": "World"})
     start = timezone.now() - timedelta(minutes=7 * HOT_COMMENTS + 60)
-    article = Article(
-        slug=HOT_ARTICLE,
-        title="The article everyone is reading",
-        summary="Two thousand replies and counting.",
-        body="<p>" + " ".join(sentence(rng) for _ in range(40)) + "</p>",
-        section=section,
-        status=Article.Status.PUBLISHED,
-        published_at=start - timedelta(hours=1),
+    article = published_article(
+        HOT_ARTICLE,
+        "The article everyone is reading",
+        "Two thousand replies and counting.",
+        "<p>" + " ".join(sentence(rng) for _ in range(40)) + "</p>",
+        start - timedelta(hours=1),
     )
-    save_article(article)
     discussion(article, HOT_COMMENTS, rng, start=start)
     discussion_changed(article)
 
