@@ -25,6 +25,7 @@ from django.utils import timezone
 from .models import Comment
 
 _NEVER = datetime.max.replace(tzinfo=UTC)
+APPROVED = Comment.Status.APPROVED
 
 
 class ThreadComment(NamedTuple):
@@ -130,12 +131,14 @@ class Thread:
     @property
     def picks(self) -> list[ThreadComment]:
         """The editors' picks (load_thread reads them), in the order they were made."""
-        picked = [self.loaded[pk] for pk in self.pick_ids if pk in self.loaded]
+        picked = [comment for pk in self.pick_ids if (comment := self.published(pk))]
         return sorted(picked, key=lambda comment: (comment.picked_at or _NEVER, comment.pk))
 
     def published(self, pk: int | None) -> ThreadComment | None:
-        """Comment `pk` if it is published and was loaded (load_thread's `also`)."""
-        return self.loaded.get(pk) if pk in self.approved else None
+        """Comment `pk` if it was loaded (load_thread's `also`) and is published, by
+        both queries: one unpublished between them is not shown."""
+        comment = self.loaded.get(pk) if pk in self.approved else None
+        return comment if comment is not None and comment.status == APPROVED else None
 
     def query(self, page: int, *, sort: str | None = None) -> str:
         """The query string ("?...") of page `page` of the discussion, in this order
@@ -222,9 +225,16 @@ def load_thread(
         if comment is None:  # deleted since the first query
             continue
         entry.comment = comment
-        if comment.status != Comment.Status.APPROVED and not entry.awaiting_moderation:
-            entry.placeholder = True  # no longer published since the first query
-        entry.editable = entry.editable and comment.created_at > editable_since
+        # Its status as the second query read it: what was published or the reader's
+        # own a moment ago and is not any longer is shown as a placeholder.
+        own = comment.pk in own_ids and comment.status in OWN_VISIBLE_STATUSES
+        entry.awaiting_moderation = own
+        entry.placeholder = comment.status != APPROVED and not own
+        entry.editable = (
+            entry.editable
+            and comment.status in EDITABLE_STATUSES
+            and comment.created_at > editable_since
+        )
         entries.append(entry)
     thread.entries = _nested(entries)
     return thread

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
@@ -133,17 +134,29 @@ def forget_everything() -> None:
 MAKING = "pagecache-making:"  # + the copy's key: a process is making it
 MAKING_SECONDS = 2  # the claim outlives a maker that died by no more than this
 WAIT_SECONDS = 1.0  # past this, a waiting process renders the page itself
-WAIT_STEP = 0.005
+# A waiting process looks for the copy after 5 ms, then less and less often (so
+# it takes little of the CPU the maker needs), and asks whether the maker is still
+# at it every fourth look.
+FIRST_LOOK, LAST_LOOK, MAKER_EVERY = 0.005, 0.05, 4
+
+_claims: dict[str, str] = {}  # this process's claims: the copy's key -> its token
 
 
 def claim_making(key: str) -> bool:
     """Whether this process is to make copy `key`: nobody else is making it (or
     the store cannot tell). The maker calls release_making() when done."""
-    return store.add(f"{MAKING}{key}", 1, MAKING_SECONDS) is not False
+    token = uuid.uuid4().hex
+    claimed = store.add(f"{MAKING}{key}", token, MAKING_SECONDS) is not False
+    if claimed:
+        _claims[key] = token
+    return claimed
 
 
 def release_making(key: str) -> None:
-    store.delete(f"{MAKING}{key}")
+    """Let go of a claim, unless it ran out and another process holds it now."""
+    token = _claims.pop(key, None)
+    if token is not None and store.get(f"{MAKING}{key}") == token:
+        store.delete(f"{MAKING}{key}")
 
 
 def wait_for(key: str) -> Copy | None:
@@ -151,12 +164,14 @@ def wait_for(key: str) -> Copy | None:
     without keeping one (a 404, say) or took longer than WAIT_SECONDS, and this
     process is to render the answer itself."""
     deadline = time.monotonic() + WAIT_SECONDS
+    step, looks = FIRST_LOOK, 0
     while time.monotonic() < deadline:
-        time.sleep(WAIT_STEP)
+        time.sleep(step)
+        step, looks = min(step * 2, LAST_LOOK), looks + 1
         copy = find(key)
         if copy is not None:
             return copy
-        if not store.get(f"{MAKING}{key}"):
+        if looks % MAKER_EVERY == 0 and not store.get(f"{MAKING}{key}"):
             return find(key)  # kept just before it let go, or not kept at all
     return None
 

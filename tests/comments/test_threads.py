@@ -1,11 +1,11 @@
 import pytest
 
-from comments import threads
+from comments import services, threads
 from comments.api.serializers import PUBLIC_COLUMNS
 from comments.feeds import FEED_FIELDS
 from comments.models import Comment
 from comments.threads import DISPLAY_FIELDS, load_thread
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 
 def test_every_public_view_loads_the_same_public_fields_of_a_comment():
@@ -74,3 +74,27 @@ def test_a_comment_that_changes_between_the_two_queries_is_not_shown(long_discus
     assert [entry.closes for entry in thread.entries if entry.comment.pk == roots[2].pk] == [
         range(0)
     ]
+
+
+def test_a_pick_or_an_own_reply_unpublished_between_the_two_queries_shows_no_text(
+    long_discussion, monkeypatch
+):
+    article, roots, _ = long_discussion
+    services.pick(Comment.objects.get(pk=roots[0].pk), actor=UserFactory(is_staff=True))
+    own = CommentFactory(article=article, status=Comment.Status.PENDING)
+    layout = threads.thread_layout
+
+    def meanwhile(*args, **kwargs):
+        thread = layout(*args, **kwargs)
+        Comment.objects.filter(pk__in=[roots[0].pk, own.pk]).update(status=Comment.Status.REMOVED)
+        return thread
+
+    monkeypatch.setattr(threads, "thread_layout", meanwhile)
+    thread = load_thread(article, own_ids=frozenset({own.pk}), page_number=3, also=[roots[0].pk])
+
+    assert thread.picks == []
+    assert thread.published(roots[0].pk) is None
+    [entry] = [entry for entry in thread.entries if entry.comment.pk == own.pk]
+    assert entry.placeholder
+    assert not entry.awaiting_moderation
+    assert not entry.editable
