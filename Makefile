@@ -20,6 +20,7 @@ help:
 	@echo "make hostile what hostile comments cost (bench/hostile.py): render, submit, /healthz"
 	@echo "make scale   1,000,000 comments in PostgreSQL (bench/scale.py; DATABASE_URL=postgres://...)"
 	@echo "make import-bench  a WordPress import of 10,000 posts and 1,000,000 comments into PostgreSQL"
+	@echo "make bench-hot     a hot article under mixed load on PostgreSQL, Redis and gunicorn (bench/hot.py)"
 	@echo "make lint    ruff check and format check"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make clean   remove the virtualenv and local data"
