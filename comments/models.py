@@ -184,7 +184,7 @@ class Comment(models.Model):
     # When the text readers see last changed after it was published (by its author,
     # or a moderator's correction); shown as "edited".
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # A digest of the edit token given once to an API client (services.edit_token_digest);
+    # A digest of the edit token given once to an API client (services.token_digest);
     # the token itself is never stored. Empty for replies sent through the form.
     edit_token_digest = models.CharField(max_length=64, blank=True, editable=False)  # private
     # How many browsers recommend it: kept by services.recommend with each

@@ -20,7 +20,6 @@ and every copy kept of an answer is deleted.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -54,7 +53,7 @@ from .models import (
     normalized_email,
 )
 from .notifications import CONFIRM_MAX_AGE
-from .services import discussion_changed
+from .services import discussion_changed, token_digest
 
 logger = logging.getLogger(__name__)
 
@@ -76,18 +75,13 @@ def replies_of(email: str):
 # --- Links ------------------------------------------------------------------------
 
 
-def _digest(token: str) -> str:
-    # The token is 256 random bits: a plain digest cannot be turned back into it.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_link(email: str, *, now: datetime | None = None) -> str:
     """A token for a link to the data held under `email`, valid for
     COMMENTS_DATA_LINK_HOURS; only its digest is stored."""
     now = now or timezone.now()
     token = secrets.token_urlsafe(32)
     DataLink.objects.create(
-        token_digest=_digest(token),
+        token_digest=token_digest(token),
         email=normalized_email(email),
         created_at=now,
         expires_at=now + timedelta(hours=settings.COMMENTS_DATA_LINK_HOURS),
@@ -108,7 +102,7 @@ def open_link(token: str, *, now: datetime | None = None) -> DataLink:
     """The link `token` names, if it may still be used; else LinkUnusable."""
     if not token or len(token) > 100:
         raise LinkUnusable(expired=False)
-    link = DataLink.objects.filter(token_digest=_digest(token)).first()
+    link = DataLink.objects.filter(token_digest=token_digest(token)).first()
     if link is None:
         raise LinkUnusable(expired=False)
     if link.expires_at <= (now or timezone.now()):
@@ -131,7 +125,7 @@ def request_link(email: str) -> bool:
     # The task gives the link its token (rekey) as it mails it: neither the
     # address nor a usable token waits in the task queue.
     link = DataLink.objects.create(
-        token_digest=_digest(secrets.token_urlsafe(32)),
+        token_digest=token_digest(secrets.token_urlsafe(32)),
         email=address,
         expires_at=timezone.now() + timedelta(hours=settings.COMMENTS_DATA_LINK_HOURS),
     )
@@ -142,7 +136,7 @@ def request_link(email: str) -> bool:
 def rekey(link: DataLink) -> str:
     """A new token for `link`; the one it had stops working."""
     token = secrets.token_urlsafe(32)
-    DataLink.objects.filter(pk=link.pk).update(token_digest=_digest(token))
+    DataLink.objects.filter(pk=link.pk).update(token_digest=token_digest(token))
     return token
 
 

@@ -227,7 +227,7 @@ def submit_comment(
     )
     token = new_edit_token() if with_edit_token and comment.edit_deadline() else None
     if token is not None:
-        comment.edit_token_digest = edit_token_digest(token)
+        comment.edit_token_digest = token_digest(token)
     _save_new(comment)
     comment.edit_token = token  # in clear on this object only, never saved
     return comment
@@ -422,15 +422,16 @@ def new_edit_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def edit_token_digest(token: str) -> str:
-    # The token is 256 random bits: a plain digest cannot be turned back into it.
+def token_digest(token: str) -> str:
+    """What is kept of a random token handed out once (an edit token, a data link):
+    the token is 256 random bits, so a plain digest cannot be turned back into it."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def token_matches(comment: Comment | None, token: str) -> bool:
     if comment is None or not comment.edit_token_digest or not token or len(token) > 100:
         return False
-    return hmac.compare_digest(comment.edit_token_digest, edit_token_digest(token))
+    return hmac.compare_digest(comment.edit_token_digest, token_digest(token))
 
 
 def check_author(comment: Comment | None, *, proven: bool, not_yours: str) -> Comment:

@@ -7,9 +7,7 @@ one is never touched.
 
 import json
 import shutil
-import signal
 import sqlite3
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -18,6 +16,7 @@ import pytest
 import requests
 
 from bench.site import OPEN_POSTING, ScratchSite, free_port
+from tests.outages import Redis
 
 SLUG = "china-to-join-russias-vostok-exercise"
 READS = [
@@ -28,44 +27,6 @@ READS = [
     "/feeds/comments/",
 ]
 MARKER = "Sent during the outage test"
-
-
-class Redis:
-    def __init__(self, port: int):
-        self.port = port
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(100):
-            try:
-                with socket_to(self.port):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def keys(self) -> int:
-        with socket_to(self.port) as connection:
-            connection.sendall(b"DBSIZE\r\n")
-            return int(connection.recv(64).strip().lstrip(b":"))
-
-
-def socket_to(port: int):
-    import socket
-
-    return socket.create_connection(("127.0.0.1", port), timeout=1)
 
 
 class Load:

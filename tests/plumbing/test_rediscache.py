@@ -1,30 +1,23 @@
 """The Redis backend keeps one client per server, and works as Django's does."""
 
 import shutil
-import subprocess
-import time
 
 import pytest
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 
 from bench.site import free_port
 from plumbing.rediscache import RedisCache
+from tests.outages import Redis
 
 
 @pytest.fixture(scope="module")
 def redis_url():
-    server = shutil.which("redis-server")
-    if server is None:
+    if shutil.which("redis-server") is None:
         pytest.fail("redis-server is needed for this test (Debian: apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    time.sleep(0.3)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.kill()
-    process.wait()
+    server = Redis(free_port())
+    server.start()
+    yield f"redis://127.0.0.1:{server.port}/0"
+    server.kill()
 
 
 def test_every_call_goes_through_the_same_client(redis_url):
