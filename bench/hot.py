@@ -29,7 +29,9 @@ Two phases, the same readers in both:
                     browsers prove them and they are published at once: each
                     changes the page), with the form's real fields (the page
                     fetched with their cookies for its token and signed
-                    timestamp, posted 3.5 s later); half through the API from
+                    timestamp, posted 3.5 s later, and the redirect followed
+                    as a browser does, to the page with their new reply and
+                    the message about it); half through the API from
                     100 other names (held: the API has no browser to prove them)
     recommendations 50 a second, each from a new browser
     reports         1 a second
@@ -185,13 +187,18 @@ def random_address() -> str:
     return f"100.{64 + (number >> 16)}.{(number >> 8) & 255}.{number & 255}"
 
 
-def cookies_from(answer: Answer) -> dict[str, str]:
-    found = {}
+def keep_cookies(jar: dict[str, str], answer: Answer) -> None:
+    """What a browser does with an answer's cookies: keeps the new ones and
+    forgets those the site deletes (a message once shown, say)."""
     for line in answer.headers.get("set-cookie", "").split("\n"):
         name, _, rest = line.partition("=")
-        if name and rest:
-            found[name.strip()] = rest.split(";", 1)[0]
-    return found
+        if not (name and rest):
+            continue
+        value, *attributes = rest.split(";")
+        if any(a.strip().lower() == "max-age=0" for a in attributes):
+            jar.pop(name.strip(), None)
+        else:
+            jar[name.strip()] = value
 
 
 def cookie_header(cookies: dict[str, str]) -> str:
@@ -386,7 +393,7 @@ class HotArticle:
         html = page.body.decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
         stamp = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
-        browser.cookies.update(cookies_from(page))
+        keep_cookies(browser.cookies, page)
         await asyncio.sleep(FORM_AGE)
         fields = {
             "csrfmiddlewaretoken": token,
@@ -416,9 +423,22 @@ class HotArticle:
         )
         if answer is None or answer.status != 303:
             return None
-        made = int(re.search(r"#comment-(\d+)", answer.headers["location"]).group(1))
+        location = answer.headers["location"]
+        made = int(re.search(r"#comment-(\d+)", location).group(1))
         self.accepted.append(made)
-        browser.cookies.update(cookies_from(answer))
+        keep_cookies(browser.cookies, answer)
+        # The browser follows: the page with the new reply, and the message about it.
+        shown = await self.attempt(
+            "page after posting (writer)",
+            client.send(
+                "GET",
+                urlsplit(location)._replace(scheme="", netloc="", fragment="").geturl(),
+                headers={"Cookie": cookie_header(browser.cookies)},
+                address=browser.address,
+            ),
+        )
+        if shown is not None:
+            keep_cookies(browser.cookies, shown)
         return made
 
     def personal_cookies(self) -> dict[str, str]:
@@ -566,8 +586,8 @@ class HotArticle:
         reports = REPORTS_PER_SECOND * self.rate
         return {
             f"replies through the API, {posts:g}/s": lambda: self.every(posts, self.post_by_api),
-            f"replies through the form, {posts:g}/s (each with its page)": lambda: self.every(
-                posts, self.post_by_form
+            f"replies through the form, {posts:g}/s (and the pages around them)": lambda: (
+                self.every(posts, self.post_by_form)
             ),
             f"recommendations, {recommendations:g}/s": lambda: self.every(
                 recommendations, self.recommend

@@ -10,7 +10,7 @@ class CommentsConfig(AppConfig):
         from plumbing.logging import hide_after
         from plumbing.pagecache.params import FormParams
 
-        from . import cookies  # noqa: F401  (registers the cookies that make a page personal)
+        from . import cookies  # registers the cookies that make a page personal
         from .discussion import DiscussionQuery
         from .services import recommendation_counts
 
@@ -18,6 +18,9 @@ class CommentsConfig(AppConfig):
         # varies with the discussion's parameters too.
         article_page.vary_with(FormParams(DiscussionQuery, unshared=DiscussionQuery.UNSHARED))
         article_page.also_depends_on(lambda slug: recommendation_counts(slug))
+        # Returning readers get the page everyone gets, unless it shows their own.
+        article_page.share_with(cookies.REMEMBER_COOKIE, cookies.remembered_details_matter)
+        article_page.share_with(cookies.OWN_COOKIE, cookies.own_replies_matter)
         # Links mailed to one reader carry their proof in the path: logs never do.
         for secret in ("/comments/your-data/", "/comments/confirm/", "/comments/unsubscribe/"):
             hide_after(secret)

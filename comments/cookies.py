@@ -27,9 +27,11 @@ from django.utils.crypto import constant_time_compare
 from plumbing.ids import parse_id
 from plumbing.pagecache.personal import personal_cookie
 
-from .models import Subscriber
+from .models import Comment, Subscriber
+from .threads import OWN_VISIBLE_STATUSES
 
-# Both make a page personal: it shows the reader's details or own replies.
+# Both make a page personal: it shows the reader's details or own replies. The
+# article page shares its copy with them where it can (comments/apps.py).
 REMEMBER_COOKIE = personal_cookie("newsroom_commenter")
 REMEMBER_SALT = "comments.remember"
 REMEMBER_MAX_AGE = 365 * 24 * 60 * 60
@@ -103,6 +105,33 @@ def own_comment_ids(request) -> frozenset[int]:
 
 def add_own_comment(request, response, comment_id: int) -> None:
     OWN.add(request, response, comment_id)
+
+
+def own_replies_matter(request, marks: frozenset[str]) -> bool:
+    """Whether a page kept for every reader (which noted `marks` when it was
+    made: plumbing.pagecache.personal.shows) would be wrong for this browser.
+    It would if it shows one of the browser's own replies, which their author
+    may edit and cannot recommend, or if a discussion it shows holds one of
+    them for moderation, shown to their author alone (where it may add a page)."""
+    own = own_comment_ids(request)
+    if not own:
+        return False
+    if any(f"comment:{pk}" in marks for pk in own):
+        return True
+    discussions = [
+        int(mark[len("discussion:") :]) for mark in marks if mark.startswith("discussion:")
+    ]
+    return bool(discussions) and (
+        Comment.objects.filter(
+            pk__in=own, article_id__in=discussions, status__in=OWN_VISIBLE_STATUSES
+        ).exists()
+    )
+
+
+def remembered_details_matter(request, marks: frozenset[str]) -> bool:
+    """Never: the reply form puts remembered details into a kept page as reader
+    values (comments.forms.remembered)."""
+    return False
 
 
 READER_COOKIE = "newsroom_reader"

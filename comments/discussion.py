@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 
 from articles.models import Article
 from plumbing.ids import parse_id
-from plumbing.pagecache.personal import csrf_token
+from plumbing.pagecache.personal import csrf_token, shows
 
 from . import cookies
 from .forms import ReplyForm, blank_form_html
@@ -78,21 +78,21 @@ def discussion_context(
     form_html = None
     if comments_open and form is None:
         staff = signed_in_staff(request)
-        initial = {} if staff else cookies.remembered_author(request)
         if staff is not None:
             form = ReplyForm(
                 article=article,
                 staff=staff,
                 initial={"parent": replying_to.pk} if replying_to else {},
             )
-        elif not initial and replying_to is None:
-            # The form as every new reader sees it: made once, filled in for each.
+        elif replying_to is None:
+            # The form as every reader sees it: made once, filled in for each.
             form_html = blank_form_html(request, article)
         else:
-            initial["remember"] = bool(initial)
-            if replying_to is not None:
-                initial["parent"] = replying_to.pk
+            initial = cookies.remembered_author(request)
+            initial.update(remember=bool(initial), parent=replying_to.pk)
             form = ReplyForm(article=article, initial=initial)
+    # What a browser's own replies would change (comments.cookies.own_replies_matter).
+    shows(request, f"discussion:{article.pk}", *(f"comment:{pk}" for pk in thread.loaded))
     address = article.get_absolute_url()
     return {
         "article": article,
@@ -102,6 +102,13 @@ def discussion_context(
             (label, f"{address}{thread.query(1, sort=value)}#comments", value == thread.sort)
             for value, label in Sort.CHOICES
         ],
+        # Each page of the discussion, and whether it is this one.
+        "page_links": [
+            (number, f"{address}{query}#comments", number == thread.page.number)
+            for number, query in thread.page_links
+        ]
+        if thread.is_paginated
+        else [],
         # Each editors' pick, and where it is in the thread.
         "picks": [(pick, f"{address}{thread.link_to(pick.pk)}") for pick in thread.picks],
         "thread_html": render_thread(

@@ -7,7 +7,7 @@ from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.html import escape
@@ -21,6 +21,7 @@ from plumbing.text import (
     reject_invisible_formatting,
 )
 
+from . import cookies
 from .models import Report
 from .moderation import FormEvidence
 from .names import is_reserved, staff_display_name
@@ -315,21 +316,47 @@ def follow_label() -> str:
     return f"E-mail me every new reply to this discussion ({digest_pace()})."
 
 
+def _remembered(request, field: str) -> str:
+    """The details a returning reader asked to be remembered, for the form."""
+    details = getattr(request, "_remembered_author", None)
+    if details is None:
+        details = request._remembered_author = cookies.remembered_author(request)
+    if field == "remember":
+        return "checked" if details else ""
+    return escape(details.get(field, ""))
+
+
+# What "Remember me" keeps goes into a page every reader shares as a reader
+# value, so the cookie does not make that page a reader's own.
+remembered = personal.ReaderValue("comment-form-remembered", _remembered)
+_CHECKED = ' id="id_remember" checked>'
+
+
 @lru_cache(maxsize=8)
 def _blank_form_markup(max_length: int, retention_days: int, digest_minutes: int) -> str:
+    initial = {field: remembered.placeholder(field) for field in ("name", "email", "url")}
     form = ReplyForm(
-        article=_STAND_IN, initial={"timestamp": form_timestamp.placeholder(str(_STAND_IN.pk))}
+        article=_STAND_IN,
+        initial={
+            **initial,
+            "remember": True,
+            "timestamp": form_timestamp.placeholder(str(_STAND_IN.pk)),
+        },
     )
-    return render_crispy_form(form, context={"csrf_token": personal.csrf_token.placeholder()})
+    markup = render_crispy_form(form, context={"csrf_token": personal.csrf_token.placeholder()})
+    if markup.count(_CHECKED) != 1:
+        raise ImproperlyConfigured("The reply form's Remember box is not drawn as expected.")
+    return markup.replace(_CHECKED, f' id="id_remember" {remembered.placeholder("remember")}>')
 
 
 def blank_form_html(request, article) -> str:
-    """The reply form as a new reader sees it, for `article`.
+    """The reply form as a new reader sees it (or a returning one, with the
+    details they asked to be remembered), for `article`.
 
     Crispy renders it once per process and setting: it depends on nothing else,
     and rendering it takes longer than drawing a thread of 200 comments. The
-    reader's CSRF token and timestamp are filled in here, or, in a page kept
-    for every reader, when the page is served.
+    reader's CSRF token, timestamp and remembered details are filled in here,
+    or, in a page kept for every reader, when the page is served.
     """
     html = (
         _blank_form_markup(

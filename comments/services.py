@@ -859,18 +859,16 @@ _RECOMMENDABLE = PreparedQuery(
     convert=True,
     pk=0,
 )
-_BROWSERS_OWN = PreparedQuery(
-    lambda pk, browser: Recommendation.objects.filter(comment_id=pk, browser=browser).values_list(
-        "pk"
+# The browser's own recommendation of a reply, and those from its address: at
+# most COMMENTS_RECOMMENDATIONS_PER_ADDRESS and one more.
+_BROWSERS_OR_ADDRESS = PreparedQuery(
+    lambda pk, browser, address: (
+        Recommendation.objects.filter(comment_id=pk)
+        .filter(Q(browser=browser) | Q(address=address))
+        .values_list("pk", "browser", "address")
     ),
     pk=0,
     browser="",
-)
-_FROM_ADDRESS = PreparedQuery(
-    lambda pk, address: Recommendation.objects.filter(comment_id=pk, address=address).values_list(
-        "pk"
-    ),
-    pk=0,
     address="",
 )
 _INSERT_RECOMMENDATION = PreparedInsert(Recommendation)
@@ -908,21 +906,22 @@ def recommend(
             raise NotReportable()
         if not article.accepts_comments():
             raise CommentsClosed()
-        mine = _BROWSERS_OWN.rows(pk=comment_id, browser=browser_key)
+        address = recommender_key(ip_address)
+        found = _BROWSERS_OR_ADDRESS.rows(pk=comment_id, browser=browser_key, address=address)
+        mine = [pk for pk, browser_of, _ in found if browser_of == browser_key]
         if wanted is None:
             wanted = not mine
         if wanted == bool(mine):
             return _recommended(wanted, count)
         if wanted:
-            address = recommender_key(ip_address)
             limit = settings.COMMENTS_RECOMMENDATIONS_PER_ADDRESS
-            if limit and len(_FROM_ADDRESS.rows(pk=comment_id, address=address)) >= limit:
+            if limit and sum(address_of == address for _, _, address_of in found) >= limit:
                 raise AddressLimit()
             _INSERT_RECOMMENDATION.save(
                 Recommendation(comment_id=comment_id, browser=browser_key, address=address)
             )
         else:
-            Recommendation.objects.filter(pk=mine[0][0]).delete()
+            Recommendation.objects.filter(pk=mine[0]).delete()
         change = 1 if wanted else -1
         _ADD_RECOMMENDATIONS.run(comment_id, change)
         versions.bump(RECOMMENDATIONS, recommendations_scope(article.slug))

@@ -118,10 +118,16 @@ class Thread:
     entries: list[Entry]  # the current page, depth first
     count: int  # approved comments under the article
     page: Page
-    page_of: dict[int, int]  # comment id -> comments page it appears on
     approved: dict[int, Shape]  # every approved comment of the article, by id
+    tree: _Tree
+    root_pages: dict[int, int]  # top-level comment id -> the page it is on
     sort: str = Sort.DEFAULT
     loaded: dict[int, ThreadComment] = field(default_factory=dict)  # what load_thread read
+
+    def page_of(self, pk: int) -> int | None:
+        """The page that shows comment `pk` (None if the reader does not see it)."""
+        root = self.tree.root_of(pk)
+        return None if root is None else self.root_pages[root.pk]
 
     @property
     def pick_ids(self) -> list[int]:
@@ -148,7 +154,7 @@ class Thread:
 
     def link_to(self, pk: int) -> str:
         """The address, on this article's page, of comment `pk`."""
-        return f"{self.query(self.page_of.get(pk, 1))}#comment-{pk}"
+        return f"{self.query(self.page_of(pk) or 1)}#comment-{pk}"
 
     @property
     def is_paginated(self) -> bool:
@@ -191,6 +197,11 @@ def _visible_to_everyone():
     return _visible()
 
 
+def _shapes(article, own_ids) -> list[Shape]:
+    rows = _visible(own_ids) if own_ids else _visible_to_everyone()
+    return [Shape._make(values) for values in rows.for_article(article)]
+
+
 def thread_layout(article, *, own_ids=frozenset(), page_number=1, sort=Sort.DEFAULT) -> Thread:
     """The discussion under `article` as seen by a reader who wrote `own_ids`, laid
     out from its shape alone (one query): where each comment is, but none of its
@@ -202,9 +213,26 @@ def thread_layout(article, *, own_ids=frozenset(), page_number=1, sort=Sort.DEFA
     paginated (COMMENTS_PER_PAGE); a page beyond the last raises
     django.core.paginator.InvalidPage.
     """
-    rows = _visible(own_ids) if own_ids else _visible_to_everyone()
-    shapes = [Shape._make(values) for values in rows.for_article(article)]
-    return _lay_out(shapes, own_ids, page_number, sort)
+    return _lay_out(_shapes(article, own_ids), own_ids, page_number, sort)
+
+
+def page_of(article, pk: int, *, own_ids=frozenset(), sort=Sort.DEFAULT) -> int | None:
+    """The page of the discussion that shows comment `pk` to a reader who wrote
+    `own_ids` (None if they do not see it), as thread_layout would place it.
+    For where only a place is wanted (a permalink, the way back after posting
+    or recommending): one query, and only the top-level threads are ordered."""
+    tree = _Tree(_shapes(article, own_ids), own_ids)
+    root = tree.root_of(pk)
+    if root is None:
+        return None
+    index = next(index for index, shown in enumerate(tree.roots(sort)) if shown.pk == root.pk)
+    return index // max(settings.COMMENTS_PER_PAGE, 1) + 1
+
+
+def link_to(article, pk: int, *, own_ids=frozenset(), sort=Sort.DEFAULT) -> str:
+    """Thread.link_to, from page_of: the address of comment `pk` on the article's page."""
+    query = discussion_query(page=page_of(article, pk, own_ids=own_ids, sort=sort) or 1, sort=sort)
+    return f"{'?' if query else ''}{query}#comment-{pk}"
 
 
 def load_thread(
@@ -240,15 +268,51 @@ def load_thread(
     return thread
 
 
-def _lay_out(rows: list[Shape], own_ids, page_number, sort=Sort.DEFAULT) -> Thread:
-    by_id = {comment.pk: comment for comment in rows}
-    children: dict[int | None, list[Shape]] = defaultdict(list)
-    for comment in rows:
-        if comment.parent_id is None or comment.parent_id in by_id:
-            children[comment.parent_id].append(comment)
+class _Tree:
+    """A discussion's shape as a tree, and which of its comments a reader sees."""
 
-    def is_own(comment: Shape) -> bool:
-        return comment.pk in own_ids and comment.status in OWN_VISIBLE_STATUSES
+    def __init__(self, rows: list[Shape], own_ids):
+        self.by_id = {comment.pk: comment for comment in rows}
+        self.children: dict[int | None, list[Shape]] = defaultdict(list)
+        for comment in rows:
+            if comment.parent_id is None or comment.parent_id in self.by_id:
+                self.children[comment.parent_id].append(comment)
+        self.own_ids = own_ids
+        self.shown: dict[int, bool] = {}
+
+    def is_own(self, comment: Shape) -> bool:
+        return comment.pk in self.own_ids and comment.status in OWN_VISIBLE_STATUSES
+
+    def is_shown(self, comment: Shape) -> bool:
+        # Children first: a thread is at most COMMENTS_MAX_DEPTH deep.
+        shown = self.shown.get(comment.pk)
+        if shown is None:
+            shown = self.shown[comment.pk] = (
+                comment.status == APPROVED
+                or self.is_own(comment)
+                or any(self.is_shown(child) for child in self.children[comment.pk])
+            )
+        return shown
+
+    def roots(self, sort: str) -> list[Shape]:
+        """The top-level comments the reader sees, in the order `sort` names."""
+        return Sort.roots([root for root in self.children[None] if self.is_shown(root)], sort)
+
+    def root_of(self, pk: int) -> Shape | None:
+        """The top-level comment of comment `pk`'s thread, if the reader sees `pk`."""
+        comment = self.by_id.get(pk)
+        if comment is None or not self.is_shown(comment):
+            return None
+        while comment.parent_id is not None:
+            comment = self.by_id.get(comment.parent_id)
+            if comment is None:  # under a comment nobody sees: not in the thread
+                return None
+        return comment
+
+
+def _lay_out(rows: list[Shape], own_ids, page_number, sort=Sort.DEFAULT) -> Thread:
+    tree = _Tree(rows, own_ids)
+    children, is_own, is_shown = tree.children, tree.is_own, tree.is_shown
 
     def may_be_editable(comment: Shape) -> bool:
         # Whether its time is not up yet is for load_thread, which reads its date.
@@ -258,53 +322,40 @@ def _lay_out(rows: list[Shape], own_ids, page_number, sort=Sort.DEFAULT) -> Thre
             and comment.status in EDITABLE_STATUSES
         )
 
-    shown: dict[int, bool] = {}
-
-    def is_shown(comment: Shape) -> bool:
-        # Children first: a thread is at most COMMENTS_MAX_DEPTH deep.
-        if comment.pk not in shown:
-            shown[comment.pk] = (
-                comment.status == Comment.Status.APPROVED
-                or is_own(comment)
-                or any(is_shown(child) for child in children[comment.pk])
-            )
-        return shown[comment.pk]
-
-    roots = Sort.roots([root for root in children[None] if is_shown(root)], sort)
+    roots = tree.roots(sort)
     per_page = max(settings.COMMENTS_PER_PAGE, 1)
     page = Paginator(roots, per_page).page(page_number)  # InvalidPage beyond the last
-    on_page = {root.pk for root in page.object_list}
 
     entries: list[Entry] = []
-    page_of: dict[int, int] = {}
 
-    def walk(comment: Shape, depth: int, page_number: int, collect: bool) -> None:
-        page_of[comment.pk] = page_number
-        if collect:
-            entries.append(
-                Entry(
-                    comment=comment,
-                    depth=depth,
-                    placeholder=comment.status != Comment.Status.APPROVED and not is_own(comment),
-                    awaiting_moderation=is_own(comment),
-                    editable=may_be_editable(comment),
-                    own=comment.pk in own_ids,
-                )
+    def walk(comment: Shape, depth: int) -> None:
+        entries.append(
+            Entry(
+                comment=comment,
+                depth=depth,
+                placeholder=comment.status != APPROVED and not is_own(comment),
+                awaiting_moderation=is_own(comment),
+                editable=may_be_editable(comment),
+                own=comment.pk in own_ids,
             )
+        )
         for child in children[comment.pk]:
             if is_shown(child):
-                walk(child, depth + 1, page_number, collect)
+                walk(child, depth + 1)
 
-    for index, root in enumerate(roots):
-        walk(root, 0, index // per_page + 1, collect=root.pk in on_page)
+    # Only the page's threads are walked; any other comment's place is found
+    # from its thread's top (Thread.page_of).
+    for root in page.object_list:
+        walk(root, 0)
 
     approved = {c.pk: c for c in rows if c.status == Comment.Status.APPROVED}
     return Thread(
         entries=_nested(entries),
         count=len(approved),
         page=page,
-        page_of=page_of,
         approved=approved,
+        tree=tree,
+        root_pages={root.pk: index // per_page + 1 for index, root in enumerate(roots)},
         sort=sort,
     )
 

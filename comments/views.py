@@ -22,7 +22,7 @@ from .forms import PREVIEW, EditForm, ReplyForm, ReportForm
 from .models import Comment, Subscriber, Subscription
 from .names import signed_in_staff
 from .sanitize import render_comment
-from .threads import thread_layout
+from .threads import link_to, page_of
 
 logger = logging.getLogger(__name__)
 
@@ -143,10 +143,10 @@ def _preview(request, article, form):
 
 
 def _comment_location(request, comment: Comment) -> str:
-    thread = thread_layout(comment.article, own_ids=cookies.own_comment_ids(request) | {comment.pk})
-    page = thread.page_of.get(comment.pk, 1)
-    query = f"?cpage={page}" if page > 1 else ""
-    return f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}"
+    own_ids = cookies.own_comment_ids(request) | {comment.pk}
+    return comment.article.get_absolute_url() + link_to(
+        comment.article, comment.pk, own_ids=own_ids
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -451,9 +451,10 @@ def recommend_reply(request, slug):
             messages.success(request, outcome.message)
             if not outcome.recommended:
                 key = None  # nothing of this browser's to remember
-    own_ids = cookies.own_comment_ids(request)
-    thread = thread_layout(article, own_ids=own_ids, sort=DiscussionQuery.sort_of(request))
-    back = HttpResponseRedirect(f"{article.get_absolute_url()}{thread.link_to(pk)}", status=303)
+    here = link_to(
+        article, pk, own_ids=cookies.own_comment_ids(request), sort=DiscussionQuery.sort_of(request)
+    )
+    back = HttpResponseRedirect(f"{article.get_absolute_url()}{here}", status=303)
     if key is not None:
         cookies.keep_reader_key(back, key)
     return back
@@ -488,8 +489,7 @@ def privacy(request):
 def permalink(request, slug, pk):
     """A stable link to one comment: sends the reader to the page it is on."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    thread = thread_layout(article, own_ids=cookies.own_comment_ids(request))
-    page = thread.page_of.get(pk)
+    page = page_of(article, pk, own_ids=cookies.own_comment_ids(request))
     if page is None:
         return render(request, "comments/gone.html", {"article": article}, status=404)
     query = f"?cpage={page}" if page > 1 else ""

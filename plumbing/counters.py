@@ -77,19 +77,7 @@ def _window(name: str, seconds: int) -> tuple[str, float]:
 def hit(name: str, seconds: int) -> Window:
     """Count one more event for `name` in the current window of `seconds`."""
     key, ends_at = _window(name, seconds)
-    try:
-        count = store.incr(key)
-    except ValueError:  # the first event of this window
-        added = store.add(key, 1, timeout=seconds + 1)
-        if added is True:
-            count = 1
-        elif added is UNAVAILABLE:
-            count = UNAVAILABLE
-        else:  # another process opened the window first
-            try:
-                count = store.incr(key)
-            except ValueError:
-                count = 1
+    count = store.count(key, seconds + 1)
     if count is UNAVAILABLE:
         count = _local.hit(key, ends_at)
     else:

@@ -104,6 +104,11 @@ class SharedStore:
         """The new value; ValueError if the key is missing; UNAVAILABLE if the cache is down."""
         return self._run("incr", key)
 
+    def count(self, key: str, timeout: float):
+        """Add one to the counter `key`, which its first count makes for `timeout`
+        seconds; the new value, or UNAVAILABLE if the cache is down."""
+        return self._run(_count, key, timeout)
+
     def delete(self, key: str) -> None:
         self._run("delete", key)
 
@@ -145,6 +150,21 @@ def prefixed_keys(cache, prefix: str) -> list[str]:
         with cache._lock:
             return [key for key in cache._cache if key.startswith(made)]
     return []
+
+
+def _count(cache, key: str, timeout: float) -> int:
+    counting = getattr(cache, "count", None)
+    if counting is not None:  # in one round trip (plumbing.rediscache)
+        return counting(key, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the first count of this key
+        if cache.add(key, 1, timeout):
+            return 1
+    try:
+        return cache.incr(key)  # another process made it first
+    except ValueError:
+        return 1  # and it has expired since
 
 
 def _delete_prefixed(cache, prefix: str) -> int:

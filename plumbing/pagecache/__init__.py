@@ -15,7 +15,11 @@ The rules, all enforced here and nowhere else:
   out-of-range pages are the view's 404, never stored. Answers made for
   another host name or port than NEWSROOM_SITE_URL are not kept either.
 - A request with credentials or a personal cookie (personal.py: registered
-  by the code that sets it) gets its own answer, marked private.
+  by the code that sets it) gets its own answer, marked private. A view may
+  share a personal cookie (`Shared.share_with(cookie, needs_own)`): its
+  reader gets the kept copy unless `needs_own` finds, among the marks the
+  page noted when the copy was made (`personal.shows`), something of theirs.
+  Until a copy is kept, they get their own answer.
 - A scope written many times a second may be declared `Lagging(scope, seconds)`:
   its answers may be that many seconds late, and are remade at most once per
   slice of that length however fast it changes (versions.py).

@@ -31,6 +31,7 @@ class Copy:
     body: bytes  # empty when there are slots: the pieces hold it
     headers: dict[str, str]  # the view's, the validators, and the length if it is fixed
     slots: tuple  # the body cut at reader values to fill in (personal.slots_in)
+    marks: frozenset[str] = frozenset()  # what the page shows (personal.shows)
 
     @property
     def size(self) -> int:

@@ -34,14 +34,40 @@ def personal_cookie(name: str) -> str:
     return name
 
 
-def is_personal(request) -> bool:
-    """Whether the answer to `request` may depend on who sent it."""
+def is_personal(request, *, shared_with=frozenset()) -> bool:
+    """Whether the answer to `request` may depend on who sent it, apart from
+    the personal cookies in `shared_with` (those a view answers through marks:
+    see shows())."""
     if "HTTP_AUTHORIZATION" in request.META:
         return True
     cookies = request.COOKIES
     if not cookies:
         return False
-    return settings.SESSION_COOKIE_NAME in cookies or not _personal_cookies.isdisjoint(cookies)
+    if cookies.get(settings.SESSION_COOKIE_NAME):
+        return True
+    # An empty cookie holds nothing (a browser may send one the site deleted).
+    return any(cookies.get(name) and name not in shared_with for name in _personal_cookies)
+
+
+# --- Marks -------------------------------------------------------------------
+
+_MARKS = "_pagecache_marks"
+
+
+def shows(request, *marks: str) -> None:
+    """Note what an answer shows that some readers' cookies concern ("comment:12"):
+    a kept copy holds the marks, and a view that shares a personal cookie
+    (recipe.Shared.share_with) asks of them whether that reader needs an answer
+    of their own."""
+    found = getattr(request, _MARKS, None)
+    if found is None:
+        found = set()
+        setattr(request, _MARKS, found)
+    found.update(marks)
+
+
+def marks_of(request) -> frozenset[str]:
+    return frozenset(getattr(request, _MARKS, ()))
 
 
 # --- Reader values -----------------------------------------------------------

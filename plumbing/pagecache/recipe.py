@@ -23,7 +23,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from . import copies, versions
 from .params import AllParams, APIParams, Query
-from .personal import SHARED_RENDER, fill, has_reader_values, is_personal, slots_in
+from .personal import SHARED_RENDER, fill, has_reader_values, is_personal, marks_of, slots_in
 from .release import fingerprint
 
 LOOKUP = "_pagecache_lookup"
@@ -102,6 +102,14 @@ class Shared:
     def __init__(self, depends_on: Callable[..., Sequence[str | versions.Lagging]], *, params=None):
         self.depends_on = depends_on
         self.params = params
+        self.shared_with: dict[str, Callable[[object, frozenset[str]], bool]] = {}
+
+    def share_with(self, cookie: str, needs_own: Callable[[object, frozenset[str]], bool]):
+        """Serve readers who carry personal `cookie` the shared copy too, unless
+        `needs_own(request, marks)` says it shows something of theirs (`marks`:
+        what the page noted with personal.shows() when the copy was made). Until
+        a copy is kept, and whenever it says so, the reader gets their own answer."""
+        self.shared_with[cookie] = needs_own
 
     def vary_with(self, params) -> None:
         """Add the parameters of a part of the page that another app draws (the
@@ -124,8 +132,18 @@ class Shared:
     def look_up(self, request, kwargs) -> Lookup:
         if request.method not in ("GET", "HEAD"):
             return Lookup()
-        if is_personal(request):
+        if is_personal(request, shared_with=self.shared_with):
             return Lookup(personal=True)
+        lookup = self._shared_look_up(request, kwargs)
+        cookies = request.COOKIES
+        rules = [rule for name, rule in self.shared_with.items() if cookies.get(name)]
+        if rules and (
+            lookup.copy is None or any(rule(request, lookup.copy.marks) for rule in rules)
+        ):
+            return Lookup(personal=True)
+        return lookup
+
+    def _shared_look_up(self, request, kwargs) -> Lookup:
         query_string = request.META.get("QUERY_STRING", "")
         query = self.params.read_query_string(query_string) if self.params else Query("", True)
         if query is None:
@@ -212,7 +230,12 @@ class Shared:
             # Kept with the headers a hit needs, validators included: a hit only copies.
             copies.keep(
                 lookup.key,
-                copies.Copy(body=b"" if slots else body, headers=headers, slots=slots),
+                copies.Copy(
+                    body=b"" if slots else body,
+                    headers=headers,
+                    slots=slots,
+                    marks=marks_of(request),
+                ),
                 epoch=lookup.version.tokens[0],
             )
             if slots:

@@ -43,7 +43,7 @@ def test_a_page_loads_the_text_of_its_own_comments_only(long_discussion):
     ]
     # The layout still knows where every comment is, and how many there are.
     assert thread.count == 24
-    assert thread.page_of[answers[11].pk] == 3
+    assert thread.page_of(answers[11].pk) == 3
 
 
 def test_a_reply_answered_from_another_page_is_loaded_for_the_form(client, long_discussion):
@@ -98,3 +98,34 @@ def test_a_pick_or_an_own_reply_unpublished_between_the_two_queries_shows_no_tex
     assert entry.placeholder
     assert not entry.awaiting_moderation
     assert not entry.editable
+
+
+@pytest.mark.parametrize(
+    "sort", [threads.Sort.OLDEST, threads.Sort.NEWEST, threads.Sort.RECOMMENDED]
+)
+def test_a_comments_place_alone_is_where_the_whole_layout_puts_it(long_discussion, sort):
+    article, roots, answers = long_discussion
+    # Placeholders, a reader's own held replies, someone else's, a removed answer.
+    Comment.objects.filter(pk=roots[3].pk).update(status=Comment.Status.REMOVED)
+    Comment.objects.filter(pk=roots[7].pk).update(status=Comment.Status.PENDING)
+    Comment.objects.filter(pk=answers[7].pk).update(status=Comment.Status.SPAM)
+    Comment.objects.filter(pk=answers[1].pk).update(status=Comment.Status.REMOVED)
+    Comment.objects.filter(pk=roots[1].pk).update(status=Comment.Status.REMOVED)
+    Comment.objects.filter(pk=roots[2].pk).update(recommendations=4)
+    held = CommentFactory(article=article, status=Comment.Status.PENDING)
+    theirs = CommentFactory(article=article, status=Comment.Status.PENDING)
+    everyone = [*roots, *answers, held, theirs]
+
+    for own_ids in (frozenset(), frozenset({theirs.pk, answers[7].pk})):
+        layout = threads.thread_layout(article, own_ids=own_ids, sort=sort)
+        places = {
+            c.pk: threads.page_of(article, c.pk, own_ids=own_ids, sort=sort) for c in everyone
+        }
+
+        assert places == {c.pk: layout.page_of(c.pk) for c in everyone}
+        assert {
+            c.pk: threads.link_to(article, c.pk, own_ids=own_ids, sort=sort) for c in everyone
+        } == {c.pk: layout.link_to(c.pk) for c in everyone}
+    assert places[held.pk] is None  # someone else's, held
+    assert places[roots[1].pk] is None  # removed, and its answer too
+    assert places[theirs.pk] is not None  # the reader's own, held

@@ -221,7 +221,8 @@ def test_without_remember_no_cookie_is_set_and_an_old_one_is_deleted(client):
     forgotten = client.post(post_url(article), form_data(article, body="Forget me."))
     assert forgotten.cookies[REMEMBER_COOKIE].value == ""
     html = page_text(client.get(article.get_absolute_url()))
-    assert "value" not in by_id(html, "id_email")[1]
+    assert by_id(html, "id_email")[1].get("value", "") == ""
+    assert "checked" not in by_id(html, "id_remember")[1]
 
 
 def test_tampered_remember_cookie_is_ignored(client):
@@ -229,7 +230,8 @@ def test_tampered_remember_cookie_is_ignored(client):
 
     html = page_text(client.get(ArticleFactory().get_absolute_url()))
 
-    assert "value" not in by_id(html, "id_name")[1]
+    assert by_id(html, "id_name")[1].get("value", "") == ""
+    assert "checked" not in by_id(html, "id_remember")[1]
 
 
 def test_missing_email_comes_back_400_with_the_text_kept(client):

@@ -5,6 +5,7 @@ back from every address that shows it, in one process. Several processes are
 in test_workers.py.
 """
 
+import json
 import re
 
 import pytest
@@ -12,11 +13,12 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from comments.cookies import OWN_COOKIE
+from comments.cookies import OWN_COOKIE, REMEMBER_COOKIE, REMEMBER_SALT
 from comments.forms import TIMESTAMP_SALT
 from comments.models import Comment
 from tests.comments.helpers import form_data, post_url, sent_from
 from tests.factories import ArticleFactory, CommentFactory, TagFactory, UserFactory
+from tests.html import elements
 
 pytestmark = pytest.mark.django_db
 
@@ -271,6 +273,74 @@ def test_flash_messages_and_saved_details_are_private(client, settings):
     stranger = Client().get(article.get_absolute_url()).content.decode()
     assert "me@example.org" not in stranger
     assert "Your reply is published." not in stranger
+
+
+# --- Returning readers: the shared page, unless it shows their own ----------------
+
+
+def remembering(client: Client, **details: str) -> Client:
+    """`client` as a browser whose reader ticked "Remember me" with `details`."""
+    signer = signing.get_cookie_signer(salt=REMEMBER_COOKIE + REMEMBER_SALT)
+    client.cookies[REMEMBER_COOKIE] = signer.sign(json.dumps(details))
+    return client
+
+
+def field(html: str, element_id: str) -> dict:
+    return next(attrs for _, attrs in elements(html) if attrs.get("id") == element_id)
+
+
+def test_a_returning_reader_gets_the_shared_page_with_their_details_in_the_form(
+    settings, django_assert_num_queries
+):
+    settings.COMMENTS_PER_PAGE = 1
+    article = ArticleFactory()
+    CommentFactory(article=article, body="Shared words.")
+    theirs = CommentFactory(article=article, body="Their words, on page two.")
+    url = article.get_absolute_url()
+    Client().get(url)  # someone fills the shared cache
+    details = {"name": 'Ann "<b>" & co', "email": "ann@example.org", "url": "https://ann.example"}
+    reader = sent_from(remembering(Client(), **details), theirs)
+
+    with django_assert_num_queries(2):  # the content versions; whether a reply of theirs is held
+        html = reader.get(url).content.decode()
+
+    assert "Shared words." in html
+    assert [field(html, f"id_{name}")["value"] for name in details] == list(details.values())
+    assert "checked" in field(html, "id_remember")
+    assert "&lt;b&gt;" in html  # their name escaped like any value
+    stranger = Client().get(url).content.decode()
+    assert "ann@example.org" not in stranger
+    assert field(stranger, "id_name")["value"] == ""
+    assert "checked" not in field(stranger, "id_remember")
+
+
+def test_a_reader_whose_reply_the_page_shows_gets_a_page_of_their_own():
+    article = ArticleFactory()
+    theirs = CommentFactory(article=article, body="Their words.")
+    url = article.get_absolute_url()
+    Client().get(url)
+
+    own = sent_from(Client(), theirs).get(url).content.decode()
+
+    assert 'aria-label="Edit your reply"' in own
+    assert 'aria-label="Edit your reply"' not in Client().get(url).content.decode()
+
+
+def test_a_reader_with_a_reply_held_elsewhere_in_the_discussion_gets_a_page_of_their_own(
+    settings,
+):
+    settings.COMMENTS_PER_PAGE = 1
+    article = ArticleFactory()
+    CommentFactory(article=article, body="The first page.")
+    held = CommentFactory(article=article, body="Held, on a page of its own.", status="pending")
+    url = article.get_absolute_url()
+    Client().get(url)
+
+    own = sent_from(Client(), held).get(url).content.decode()
+
+    # Their held reply makes a second page that only they see.
+    assert f"{url}?cpage=2" in own
+    assert f"{url}?cpage=2" not in Client().get(url).content.decode()
 
 
 def test_staff_previews_are_private(client):

@@ -32,3 +32,13 @@ def test_every_call_goes_through_the_same_client(redis_url):
 
 def test_it_is_djangos_backend_for_everything_that_looks_for_one(redis_url):
     assert isinstance(RedisCache(redis_url, {}), DjangoRedisCache)
+
+
+def test_a_count_is_made_with_its_lifetime_and_read_like_any_integer(redis_url):
+    cache = RedisCache(redis_url, {})
+    cache.delete("hits")
+
+    assert [cache.count("hits", 30) for _ in range(3)] == [1, 2, 3]
+    assert cache.get("hits") == 3
+    assert 29 <= cache._cache.get_client().ttl(cache.make_key("hits")) <= 30
+    assert cache.incr("hits") == 4  # the same integer Django's own calls see

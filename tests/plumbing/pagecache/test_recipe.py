@@ -11,7 +11,7 @@ from django.urls import path
 from comments.api.views import ArticleCommentList
 from plumbing.pagecache import versions
 from plumbing.pagecache.params import APIParams, FormParams, PageForm, Query
-from plumbing.pagecache.personal import csrf_token, personal_cookie
+from plumbing.pagecache.personal import csrf_token, personal_cookie, shows
 from plumbing.pagecache.recipe import Shared
 from tests.outages import UNREACHABLE_CACHE
 
@@ -42,12 +42,38 @@ def with_form(request, name):
     return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{csrf_token(request)}">')
 
 
-urlpatterns = [path("things/", listing), path("things/<slug:name>/", with_form)]
+SHARED_COOKIE = personal_cookie("test_own_things")
+asked = []
+
+
+def needs_own(request, marks):
+    """A reader's own thing is the one their cookie names: they need their own
+    answer where the page shows it."""
+    asked.append(marks)
+    return f"thing:{request.COOKIES[SHARED_COOKIE]}" in marks
+
+
+@Shared(depends_on=lambda name: [f"thing:{name}"])
+def showing(request, name):
+    calls.append(name)
+    shows(request, f"thing:{name}")
+    mine = request.COOKIES.get(SHARED_COOKIE) == name
+    return HttpResponse(f"{name}{' (yours: edit it)' if mine else ''}", content_type="text/plain")
+
+
+showing.pagecache.share_with(SHARED_COOKIE, needs_own)
+
+urlpatterns = [
+    path("things/", listing),
+    path("things/<slug:name>/", with_form),
+    path("shown/<slug:name>/", showing),
+]
 
 
 @pytest.fixture(autouse=True)
 def _fresh():
     calls.clear()
+    asked.clear()
     versions.bump("things", "thing:one", "thing:missing")
 
 
@@ -104,6 +130,57 @@ def test_a_personal_request_gets_its_own_private_answer(personal):
     assert calls == ["", ""]
     assert answer["Cache-Control"] == "private, no-cache"
     assert not answer.has_header("ETag")
+
+
+def test_a_shared_cookie_gets_the_copy_when_the_page_shows_nothing_of_its_readers():
+    versions.bump("thing:one")
+    Client().get("/shown/one/")
+
+    answer = Client().get("/shown/one/", HTTP_COOKIE=f"{SHARED_COOKIE}=two")
+
+    assert calls == ["one"]  # the copy, not a render of its own
+    assert asked == [frozenset({"thing:one"})]  # the marks the page noted when made
+    assert answer.content == b"one"
+
+
+def test_a_shared_cookie_gets_its_own_answer_where_the_page_shows_its_readers_thing():
+    versions.bump("thing:one")
+    Client().get("/shown/one/")
+
+    answer = Client().get("/shown/one/", HTTP_COOKIE=f"{SHARED_COOKIE}=one")
+
+    assert calls == ["one", "one"]
+    assert answer.content == b"one (yours: edit it)"
+    assert answer["Cache-Control"] == "private, no-cache"
+    assert Client().get("/shown/one/").content == b"one"  # and the copy is still everyone's
+
+
+def test_a_shared_cookie_before_any_copy_gets_its_own_answer_and_keeps_none():
+    versions.bump("thing:one")
+
+    mine = Client().get("/shown/one/", HTTP_COOKIE=f"{SHARED_COOKIE}=two")
+    everyone = Client().get("/shown/one/")
+
+    assert calls == ["one", "one"]
+    assert mine["Cache-Control"] == "private, no-cache"
+    assert everyone["Cache-Control"] == "public, no-cache"
+
+
+def test_a_view_that_does_not_share_a_cookie_treats_it_as_personal():
+    versions.bump("thing:one")
+    Client().get("/things/one/")
+
+    Client().get("/things/one/", HTTP_COOKIE=f"{SHARED_COOKIE}=two")
+
+    assert calls == ["one", "one"]
+
+
+def test_an_empty_personal_cookie_changes_nothing():
+    Client().get("/things/")
+    # What a client that kept a deleted cookie sends.
+    Client().get("/things/", HTTP_COOKIE=f'{TEST_COOKIE}=""; sessionid=')
+
+    assert calls == [""]
 
 
 def test_an_unknown_cookie_changes_nothing():
