@@ -91,8 +91,14 @@ def discussion_context(
             initial = cookies.remembered_author(request)
             initial.update(remember=bool(initial), parent=replying_to.pk)
             form = ReplyForm(article=article, initial=initial)
-    # What a browser's own replies would change (comments.cookies.own_replies_matter).
-    shows(request, f"discussion:{article.pk}", *(f"comment:{pk}" for pk in thread.loaded))
+    # Where a browser's own replies would change the page: the thread's entries draw
+    # them with Edit links and no Recommend button (comments.cookies.own_replies_matter);
+    # picks are drawn alike for every reader.
+    shows(
+        request,
+        f"discussion:{article.pk}",
+        *(f"comment:{entry.comment.pk}" for entry in thread.entries),
+    )
     address = article.get_absolute_url()
     return {
         "article": article,

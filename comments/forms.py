@@ -1,3 +1,4 @@
+import re
 import time
 from functools import lru_cache
 
@@ -329,7 +330,8 @@ def _remembered(request, field: str) -> str:
 # What "Remember me" keeps goes into a page every reader shares as a reader
 # value, so the cookie does not make that page a reader's own.
 remembered = personal.ReaderValue("comment-form-remembered", _remembered)
-_CHECKED = ' id="id_remember" checked>'
+# The Remember box's "checked", wherever among its attributes the widget puts it.
+_CHECKED = re.compile(r'(<input\b[^>]*\bname="remember"[^>]*?)\schecked\b')
 
 
 @lru_cache(maxsize=8)
@@ -344,9 +346,10 @@ def _blank_form_markup(max_length: int, retention_days: int, digest_minutes: int
         },
     )
     markup = render_crispy_form(form, context={"csrf_token": personal.csrf_token.placeholder()})
-    if markup.count(_CHECKED) != 1:
+    markup, found = _CHECKED.subn(rf"\1 {remembered.placeholder('remember')}", markup)
+    if found != 1:
         raise ImproperlyConfigured("The reply form's Remember box is not drawn as expected.")
-    return markup.replace(_CHECKED, f' id="id_remember" {remembered.placeholder("remember")}>')
+    return markup
 
 
 def blank_form_html(request, article) -> str:

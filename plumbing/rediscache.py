@@ -42,7 +42,8 @@ class RedisCache(DjangoRedisCache):
         seconds; the new value. Stored as Django stores an integer, so get() reads it."""
         made = self.make_key(key, version=version)
         self.validate_key(made)
-        pipe = self._cache.get_client(made, write=True).pipeline(transaction=False)
+        # MULTI: the key cannot expire between the two, leaving a count without a lifetime.
+        pipe = self._cache.get_client(made, write=True).pipeline(transaction=True)
         pipe.set(made, 0, ex=max(math.ceil(timeout), 1), nx=True)
         pipe.incr(made)
         return pipe.execute()[1]

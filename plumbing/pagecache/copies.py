@@ -36,7 +36,7 @@ class Copy:
     @property
     def size(self) -> int:
         pieces = sum(len(piece) for piece in self.slots if isinstance(piece, bytes))
-        return len(self.body) + pieces + 200
+        return len(self.body) + pieces + sum(len(mark) + 50 for mark in self.marks) + 200
 
 
 class RecentCopies:

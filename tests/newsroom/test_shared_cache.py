@@ -12,6 +12,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.cookies import OWN_COOKIE, REMEMBER_COOKIE, REMEMBER_SALT
 from comments.forms import TIMESTAMP_SALT
@@ -324,6 +325,24 @@ def test_a_reader_whose_reply_the_page_shows_gets_a_page_of_their_own():
 
     assert 'aria-label="Edit your reply"' in own
     assert 'aria-label="Edit your reply"' not in Client().get(url).content.decode()
+
+
+def test_an_editors_pick_of_theirs_on_another_page_leaves_them_the_shared_page(
+    settings, django_assert_num_queries
+):
+    settings.COMMENTS_PER_PAGE = 1
+    article = ArticleFactory()
+    CommentFactory(article=article, body="The first page.")
+    theirs = CommentFactory(article=article, body="Picked, on page two.", picked_at=timezone.now())
+    url = article.get_absolute_url()
+    Client().get(url)  # the picks show on every page, drawn alike for everyone
+    reader = sent_from(Client(), theirs)
+
+    with django_assert_num_queries(2):
+        html = reader.get(url).content.decode()
+
+    assert "Picked, on page two." in html
+    assert 'aria-label="Edit your reply"' not in html
 
 
 def test_a_reader_with_a_reply_held_elsewhere_in_the_discussion_gets_a_page_of_their_own(
