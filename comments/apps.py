@@ -19,7 +19,8 @@ class CommentsConfig(AppConfig):
         article_page.vary_with(FormParams(DiscussionQuery, unshared=DiscussionQuery.UNSHARED))
         article_page.also_depends_on(lambda slug: recommendation_counts(slug))
         # Returning readers get the page everyone gets, unless it shows their own.
-        article_page.share_with(cookies.REMEMBER_COOKIE, cookies.remembered_details_matter)
+        # Saved details are filled into the form as reader values (comments.forms.remembered).
+        article_page.share_with(cookies.REMEMBER_COOKIE)
         article_page.share_with(cookies.OWN_COOKIE, cookies.own_replies_matter)
         # Links mailed to one reader carry their proof in the path: logs never do.
         for secret in ("/comments/your-data/", "/comments/confirm/", "/comments/unsubscribe/"):

@@ -128,12 +128,6 @@ def own_replies_matter(request, marks: frozenset[str]) -> bool:
     )
 
 
-def remembered_details_matter(request, marks: frozenset[str]) -> bool:
-    """Never: the reply form puts remembered details into a kept page as reader
-    values (comments.forms.remembered)."""
-    return False
-
-
 READER_COOKIE = "newsroom_reader"
 READER_MAX_AGE = 365 * 24 * 60 * 60
 _READER_KEY = re.compile(r"[A-Za-z0-9_-]{24}")

@@ -85,6 +85,13 @@ class Sort:
         return roots
 
 
+def comment_anchor(pk: int, page: int, sort: str = Sort.DEFAULT) -> str:
+    """Where comment `pk` is on the article's page ("?cpage=2#comment-12"), given the
+    page of the discussion it is on."""
+    query = discussion_query(page=page, sort=sort)
+    return f"{'?' if query else ''}{query}#comment-{pk}"
+
+
 def discussion_query(*, page: int = 1, sort: str = Sort.DEFAULT) -> str:
     """The query string (without "?") of a discussion's page in a given order;
     the parameters in the order plumbing.pagecache names copies by."""
@@ -154,7 +161,7 @@ class Thread:
 
     def link_to(self, pk: int) -> str:
         """The address, on this article's page, of comment `pk`."""
-        return f"{self.query(self.page_of(pk) or 1)}#comment-{pk}"
+        return comment_anchor(pk, self.page_of(pk) or 1, self.sort)
 
     @property
     def is_paginated(self) -> bool:
@@ -223,16 +230,12 @@ def page_of(article, pk: int, *, own_ids=frozenset(), sort=Sort.DEFAULT) -> int 
     or recommending): one query, and only the top-level threads are ordered."""
     tree = _Tree(_shapes(article, own_ids), own_ids)
     root = tree.root_of(pk)
-    if root is None:
-        return None
-    index = next(index for index, shown in enumerate(tree.roots(sort)) if shown.pk == root.pk)
-    return index // max(settings.COMMENTS_PER_PAGE, 1) + 1
+    return None if root is None else _root_pages(tree.roots(sort))[root.pk]
 
 
 def link_to(article, pk: int, *, own_ids=frozenset(), sort=Sort.DEFAULT) -> str:
     """Thread.link_to, from page_of: the address of comment `pk` on the article's page."""
-    query = discussion_query(page=page_of(article, pk, own_ids=own_ids, sort=sort) or 1, sort=sort)
-    return f"{'?' if query else ''}{query}#comment-{pk}"
+    return comment_anchor(pk, page_of(article, pk, own_ids=own_ids, sort=sort) or 1, sort)
 
 
 def load_thread(
@@ -310,6 +313,12 @@ class _Tree:
         return comment
 
 
+def _root_pages(roots: list[Shape]) -> dict[int, int]:
+    """The page each top-level comment is on, `roots` in the order shown."""
+    per_page = max(settings.COMMENTS_PER_PAGE, 1)
+    return {root.pk: index // per_page + 1 for index, root in enumerate(roots)}
+
+
 def _lay_out(rows: list[Shape], own_ids, page_number, sort=Sort.DEFAULT) -> Thread:
     tree = _Tree(rows, own_ids)
     children, is_own, is_shown = tree.children, tree.is_own, tree.is_shown
@@ -323,8 +332,8 @@ def _lay_out(rows: list[Shape], own_ids, page_number, sort=Sort.DEFAULT) -> Thre
         )
 
     roots = tree.roots(sort)
-    per_page = max(settings.COMMENTS_PER_PAGE, 1)
-    page = Paginator(roots, per_page).page(page_number)  # InvalidPage beyond the last
+    # InvalidPage beyond the last.
+    page = Paginator(roots, max(settings.COMMENTS_PER_PAGE, 1)).page(page_number)
 
     entries: list[Entry] = []
 
@@ -355,7 +364,7 @@ def _lay_out(rows: list[Shape], own_ids, page_number, sort=Sort.DEFAULT) -> Thre
         page=page,
         approved=approved,
         tree=tree,
-        root_pages={root.pk: index // per_page + 1 for index, root in enumerate(roots)},
+        root_pages=_root_pages(roots),
         sort=sort,
     )
 

@@ -22,7 +22,7 @@ from .forms import PREVIEW, EditForm, ReplyForm, ReportForm
 from .models import Comment, Subscriber, Subscription
 from .names import signed_in_staff
 from .sanitize import render_comment
-from .threads import link_to, page_of
+from .threads import comment_anchor, link_to, page_of
 
 logger = logging.getLogger(__name__)
 
@@ -492,8 +492,7 @@ def permalink(request, slug, pk):
     page = page_of(article, pk, own_ids=cookies.own_comment_ids(request))
     if page is None:
         return render(request, "comments/gone.html", {"article": article}, status=404)
-    query = f"?cpage={page}" if page > 1 else ""
-    return redirect(f"{article.get_absolute_url()}{query}#comment-{pk}")
+    return redirect(f"{article.get_absolute_url()}{comment_anchor(pk, page)}")
 
 
 @csrf_exempt  # mail clients send the one-click POST (RFC 8058); the signed token is the proof

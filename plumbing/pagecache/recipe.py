@@ -90,6 +90,10 @@ class Lookup:
     copy: copies.Copy | None = None
 
 
+def _never(request, marks) -> bool:
+    return False
+
+
 class Shared:
     """How a view's answers are shared among anonymous readers.
 
@@ -104,12 +108,15 @@ class Shared:
         self.params = params
         self.shared_with: dict[str, Callable[[object, frozenset[str]], bool]] = {}
 
-    def share_with(self, cookie: str, needs_own: Callable[[object, frozenset[str]], bool]):
+    def share_with(
+        self, cookie: str, needs_own: Callable[[object, frozenset[str]], bool] | None = None
+    ):
         """Serve readers who carry personal `cookie` the shared copy too, unless
         `needs_own(request, marks)` says it shows something of theirs (`marks`:
-        what the page noted with personal.shows() when the copy was made). Until
+        what the page noted with personal.shows() when the copy was made); without
+        `needs_own`, it never does (what the cookie holds is a reader value). Until
         a copy is kept, and whenever it says so, the reader gets their own answer."""
-        self.shared_with[cookie] = needs_own
+        self.shared_with[cookie] = needs_own or _never
 
     def vary_with(self, params) -> None:
         """Add the parameters of a part of the page that another app draws (the
