@@ -392,6 +392,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--writes-only", action="store_true", help="only the writes row, to compare write paths"
+    )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         # This process is the load generator when wrk is missing, and always for
@@ -404,6 +407,15 @@ def main() -> None:
         api = f"/api/v1/articles/{ARTICLE}/comments/?page_size=200"
         page = f"/articles/{ARTICLE}/"
         rows: list[Row] = []
+        if args.writes_only:
+            try:
+                site.start(shared_cache=True)
+                row = measure_writes(site, args)
+            finally:
+                site.stop()
+            print("\n".join(machine()))
+            print(table([row], row.rps))
+            return
         try:
             site.start(shared_cache=True)
             with urllib.request.urlopen(site.url + api) as response:  # noqa: S310 (our server)

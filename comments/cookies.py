@@ -100,7 +100,12 @@ REPORTED = IdsCookie("newsroom_reported", "comments.reported", 90 * 24 * 60 * 60
 
 
 def own_comment_ids(request) -> frozenset[int]:
-    return OWN.read(request)
+    """The ids the browser's cookie lists, read once per request (a page may ask
+    for each of its replies)."""
+    ids = getattr(request, "_own_comment_ids", None)
+    if ids is None:
+        ids = request._own_comment_ids = OWN.read(request)
+    return ids
 
 
 def add_own_comment(request, response, comment_id: int) -> None:
@@ -109,15 +114,13 @@ def add_own_comment(request, response, comment_id: int) -> None:
 
 def own_replies_matter(request, marks: frozenset[str]) -> bool:
     """Whether a page kept for every reader (which noted `marks` when it was
-    made: plumbing.pagecache.personal.shows) would be wrong for this browser.
-    It would if it shows one of the browser's own replies, which their author
-    may edit and cannot recommend, or if a discussion it shows holds one of
-    them for moderation, shown to their author alone (where it may add a page)."""
+    made: plumbing.pagecache.personal.shows) would be wrong for this browser:
+    a discussion it shows holds one of the browser's replies for moderation,
+    shown to their author alone (where it may add a page). A published reply
+    of theirs is drawn for them in the kept page (comments.rendering.OWN_REPLY)."""
     own = own_comment_ids(request)
     if not own:
         return False
-    if any(f"comment:{pk}" in marks for pk in own):
-        return True
     discussions = [
         int(mark[len("discussion:") :]) for mark in marks if mark.startswith("discussion:")
     ]

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 
 from articles.models import Article
 from plumbing.ids import parse_id
-from plumbing.pagecache.personal import csrf_token, shows
+from plumbing.pagecache.personal import csrf_token, is_shared_render, shows
 
 from . import cookies
 from .forms import ReplyForm, blank_form_html
@@ -59,13 +59,16 @@ def discussion_context(
 ) -> dict:
     """What the discussion block shows: the thread's page, the reply form (or why
     there is none), and a bound `form` or `unsent_text` given back after a failed post."""
+    shared = is_shared_render(request)
     try:
         asked = DiscussionQuery.read(request)
         # The reply being answered, whose author the form names.
         parent_id = parse_id(form.data.get("parent", "") if form else asked["replytocom"])
         thread = load_thread(
             article,
-            own_ids=cookies.own_comment_ids(request),
+            # A page kept for every reader shows nobody's own replies as theirs: the
+            # copy marks where its author sees one otherwise (rendering.OWN_REPLY).
+            own_ids=frozenset() if shared else cookies.own_comment_ids(request),
             page_number=asked["cpage"] or 1,
             sort=asked["sort"] or Sort.DEFAULT,
             also=[parent_id] if parent_id else [],
@@ -91,14 +94,9 @@ def discussion_context(
             initial = cookies.remembered_author(request)
             initial.update(remember=bool(initial), parent=replying_to.pk)
             form = ReplyForm(article=article, initial=initial)
-    # Where a browser's own replies would change the page: the thread's entries draw
-    # them with Edit links and no Recommend button (comments.cookies.own_replies_matter);
-    # picks are drawn alike for every reader.
-    shows(
-        request,
-        f"discussion:{article.pk}",
-        *(f"comment:{entry.comment.pk}" for entry in thread.entries),
-    )
+    # Where a browser's own replies held for moderation would change the page
+    # (comments.cookies.own_replies_matter).
+    shows(request, f"discussion:{article.pk}")
     address = article.get_absolute_url()
     return {
         "article": article,
@@ -123,6 +121,7 @@ def discussion_context(
             article_slug=article.slug,
             # The Recommend buttons' forms: only while the discussion is open.
             csrf=csrf_token(request) if comments_open and thread.entries else "",
+            shared=shared,
         ),
         "comment_form": form,
         "comment_form_html": form_html,

@@ -9,13 +9,19 @@ would produce, and every value a reader typed is escaped here: only
 
 from __future__ import annotations
 
+import math
+import time
 from html import escape
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
 
+from plumbing.pagecache.personal import ReaderEdit
+
+from . import cookies
 from .models import Comment
 from .paths import comment_path
 from .threads import Thread
@@ -70,8 +76,33 @@ def _recommendations(count: int) -> str:
     )
 
 
+def _own_reply(request, argument: str) -> str | None:
+    """What the author of a reply sees of it on a page kept for every reader (the
+    parts render_thread wraps): no Recommend button ("r<id>"), and Edit and
+    Delete until the edit window closes ("e<id>-<deadline>-<open|closed>-<slug>")."""
+    kind, rest = argument[:1], argument[1:]
+    if kind == "r":
+        return "" if int(rest) in cookies.own_comment_ids(request) else None
+    pk, deadline, state, slug = rest.split("-", 3)
+    if int(pk) not in cookies.own_comment_ids(request) or time.time() >= int(deadline):
+        return None
+    return _own_links(slug, int(pk), editable=state == "open")
+
+
+OWN_REPLY = ReaderEdit(
+    "own-reply",
+    concerns=lambda request: bool(request.COOKIES.get(cookies.OWN_COOKIE)),
+    edit=_own_reply,
+)
+
+
 def render_thread(
-    thread: Thread, *, comments_open: bool, article_slug: str = "", csrf: str = ""
+    thread: Thread,
+    *,
+    comments_open: bool,
+    article_slug: str = "",
+    csrf: str = "",
+    shared: bool = False,
 ) -> SafeString:
     """The current page of `thread` as nested lists, one <li id="comment-N"> each.
 
@@ -79,6 +110,9 @@ def render_thread(
     has a Recommend button; without it, only its count (none while it is 0).
     The thread is then one form, which carries the token and the page's order
     once; each button names its comment.
+
+    `shared`: the page is kept for every reader, and the parts its author sees
+    otherwise are marked (OWN_REPLY).
     """
     if not thread.entries:
         return SafeString("")
@@ -88,6 +122,7 @@ def render_thread(
     zone = timezone.get_current_timezone()
     reports = comment_path("comments:report") if article_slug else None
     recommends = bool(article_slug and csrf)
+    edit_minutes = settings.COMMENTS_EDIT_MINUTES
     parts = []
     if recommends:
         # The thread is the form: the buttons in it need no more than a name.
@@ -149,12 +184,13 @@ def render_thread(
             if entry.awaiting_moderation:
                 pass
             elif recommends and not entry.own:
-                parts.append(
+                button = (
                     f'<button name="comment" value="{pk}" '
                     'class="comment-recommend" '
                     f'aria-label="Recommend the reply of {name}">Recommend</button>'
-                    f"{_recommendations(comment.recommendations)}"
                 )
+                parts.append(OWN_REPLY.wrap(f"r{pk}", button) if shared else button)
+                parts.append(_recommendations(comment.recommendations))
             else:
                 parts.append(_recommendations(comment.recommendations))
             if reports is not None and not entry.awaiting_moderation:
@@ -165,6 +201,10 @@ def render_thread(
                 )
             if entry.editable and article_slug:
                 parts.append(_own_links(article_slug, pk, editable=comments_open))
+            elif shared and edit_minutes and article_slug and not entry.placeholder:
+                deadline = math.ceil(comment.created_at.timestamp()) + 60 * edit_minutes
+                state = "open" if comments_open else "closed"
+                parts.append(OWN_REPLY.wrap(f"e{pk}-{deadline}-{state}-{article_slug}", ""))
             parts.append("</article>")
         parts.append('<ol class="children list-unstyled">' if entry.has_children else "</li>")
         parts.append("</ol></li>" * len(entry.closes))

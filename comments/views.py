@@ -14,6 +14,7 @@ from articles.models import Article
 from articles.views import render_article
 from plumbing.http import client_ip
 from plumbing.ids import parse_id
+from plumbing.pagecache.personal import OWN_PAGE
 from plumbing.ratelimit import limit_reads, wait_for
 
 from . import cookies, notifications, services
@@ -448,7 +449,8 @@ def recommend_reply(request, slug):
         except services.CommentError as refused:
             messages.error(request, refused.message)
         else:
-            messages.success(request, outcome.message)
+            # The count they changed may show late in the page kept for everyone.
+            messages.success(request, outcome.message, extra_tags=OWN_PAGE)
             if not outcome.recommended:
                 key = None  # nothing of this browser's to remember
     here = link_to(

@@ -19,6 +19,7 @@ from django.db import transaction
 from plumbing.store import store
 
 from . import versions
+from .personal import unslotted
 
 # A copy outlives its version only by this much: the bound is memory, not freshness.
 TIMEOUT = 60 * 60
@@ -32,11 +33,18 @@ class Copy:
     headers: dict[str, str]  # the view's, the validators, and the length if it is fixed
     slots: tuple  # the body cut at reader values to fill in (personal.slots_in)
     marks: frozenset[str] = frozenset()  # what the page shows (personal.shows)
+    edits: tuple = ()  # the parts a few readers see otherwise (personal.cut_edits)
+
+    @property
+    def template(self) -> bytes:
+        """The body with its placeholders: what the edits' places count in."""
+        return unslotted(self.slots) if self.slots else self.body
 
     @property
     def size(self) -> int:
         pieces = sum(len(piece) for piece in self.slots if isinstance(piece, bytes))
-        return len(self.body) + pieces + sum(len(mark) + 50 for mark in self.marks) + 200
+        parts = sum(len(argument) + 80 for _, argument, _, _ in self.edits)
+        return len(self.body) + pieces + sum(len(mark) + 50 for mark in self.marks) + parts + 200
 
 
 class RecentCopies:

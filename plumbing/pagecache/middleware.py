@@ -35,7 +35,9 @@ class SharedAnswerMiddleware:
                     not_modified = recipe.not_modified(request, lookup)
                     if not_modified is not None:
                         return not_modified
-                    if lookup.copy is not None:
+                    # A reader with a personal cookie the page shares goes on down: the
+                    # middleware below reads what their cookies hold (their messages).
+                    if lookup.copy is not None and not lookup.rules:
                         if not lookup.copy.slots:
                             return recipe.serve(request, lookup)
                         self.csrf.process_request(request)

@@ -20,10 +20,13 @@ from collections.abc import Callable
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString
 
 _personal_cookies: set[str] = {CookieStorage.cookie_name}
 
@@ -213,7 +216,140 @@ def fill(request, body, slots=None):
 
 def context_processor(request):
     """In a shared render, templates get the CSRF token's placeholder, made only if
-    a template asks for it: a page without a form stays the same for everyone."""
+    a template asks for it (a page without a form stays the same for everyone),
+    and the place of the messages (`messages_part`), which a reader who has some
+    gets filled in (below)."""
     if is_shared_render(request):
-        return {"csrf_token": SimpleLazyObject(lambda: csrf_token(request))}
+        return {
+            "csrf_token": SimpleLazyObject(lambda: csrf_token(request)),
+            "messages_part": SafeString(messages_part.wrap("", "")),
+        }
     return {}
+
+
+# --- Reader edits ------------------------------------------------------------
+
+
+class ReaderEdit:
+    """A part of a shared page that a few readers see otherwise: their own reply
+    (which they may edit and cannot recommend), a message for them alone.
+
+    A shared render draws the part as every reader sees it, wrapped by
+    `wrap(argument, html)`; the kept copy holds the page without the wrapping,
+    and where each part is (cut_edits). A reader for whom `concerns(request)`
+    holds (a cheap look at their cookies: most readers have none of them) gets
+    the copy with each part for which `edit(request, argument)` gives a string
+    replaced by it (edited); everyone else gets the copy as it is, at no cost.
+    Parts do not overlap, and hold no reader values.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        concerns: Callable[[object], bool],
+        edit: Callable[[object, str], str | None],
+    ):
+        self.name = name
+        self.concerns = concerns
+        self.edit = edit
+        _reader_edits[name] = self
+
+    @cached_property
+    def prefix(self) -> str:
+        return f"y{salted_hmac('plumbing.pagecache.edit', self.name).hexdigest()[:20]}"
+
+    def wrap(self, argument: str, html: str) -> str:
+        """`html` marked as this part, for the readers `argument` concerns."""
+        if not _EDIT_ARGUMENT.fullmatch(argument):
+            raise ValueError("A reader edit's argument is made of letters, digits, - and _.")
+        return f"{self.prefix}[{argument}]{html}{self.prefix}[/]"
+
+
+_reader_edits: dict[str, ReaderEdit] = {}
+_EDIT_ARGUMENT = re.compile(r"[-\w]*", re.ASCII)
+
+
+def cut_edits(body: bytes) -> tuple[bytes, tuple]:
+    """`body` without the wrapping of its parts, and where each part is in it:
+    (edit name, argument, start, end); () when it has none."""
+    found = []
+    for edit in _reader_edits.values():
+        prefix = re.escape(edit.prefix.encode())
+        if edit.prefix.encode() not in body:
+            continue
+        for match in re.finditer(prefix + rb"\[([-\w]*)\](.*?)" + prefix + rb"\[/\]", body, re.S):
+            found.append((match.start(), match.end(), edit.name, match[1].decode(), match[2]))
+    if not found:
+        return body, ()
+    pieces, edits, last, length = [], [], 0, 0
+    for start, end, name, argument, inner in sorted(found):
+        pieces += [body[last:start], inner]
+        length += start - last
+        edits.append((name, argument, length, length + len(inner)))
+        length += len(inner)
+        last = end
+    pieces.append(body[last:])
+    return b"".join(pieces), tuple(edits)
+
+
+def concerned(request) -> bool:
+    """Whether some reader edit may apply to `request`'s reader."""
+    return any(edit.concerns(request) for edit in _reader_edits.values())
+
+
+def edited(request, body: bytes, edits: tuple) -> bytes | None:
+    """`body` with the parts `request`'s reader sees otherwise, or None if there
+    are none: then the copy is theirs as it is."""
+    wanted = {name for name, edit in _reader_edits.items() if edit.concerns(request)}
+    pieces, last = [], 0
+    for name, argument, start, end in edits:
+        if name not in wanted:
+            continue
+        replacement = _reader_edits[name].edit(request, argument)
+        if replacement is not None:
+            pieces += [body[last:start], replacement.encode()]
+            last = end
+    if not pieces:
+        return None
+    pieces.append(body[last:])
+    return b"".join(pieces)
+
+
+def unslotted(slots: tuple) -> bytes:
+    """The body that slots_in() cut into `slots`, placeholders and all."""
+    return b"".join(
+        piece
+        if isinstance(piece, bytes)
+        else _reader_values[piece[0]].placeholder(piece[1]).encode()
+        for piece in slots
+    )
+
+
+def _messages_html(request, argument: str) -> str | None:
+    """The messages of a reader who has some ("Your reply is published"), read (so
+    the messages middleware deletes them) as the page that shows them is served."""
+    messages = get_messages(request)
+    if not messages:
+        return None
+    return render_to_string("_messages.html", {"messages": messages})
+
+
+# The messages cookie leaves a page shared only where its view says so
+# (Shared.share_with(cookie, messages_need_own)); its reader then gets the copy
+# with their messages in it.
+messages_part = ReaderEdit(
+    "messages",
+    concerns=lambda request: bool(request.COOKIES.get(CookieStorage.cookie_name)),
+    edit=_messages_html,
+)
+
+# A message about something a kept page may show late (a count read as
+# versions.Lagging): its reader gets a page of their own, which shows it now.
+OWN_PAGE = "own-page"
+
+
+def messages_need_own(request, marks) -> bool:
+    """The share_with() rule of the messages cookie: whether one of the reader's
+    messages was added with extra_tags=OWN_PAGE. Read from a storage of its own,
+    so the messages are still there for the page."""
+    return any(OWN_PAGE in (message.extra_tags or "").split() for message in CookieStorage(request))

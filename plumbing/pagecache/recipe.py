@@ -23,7 +23,17 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from . import copies, versions
 from .params import AllParams, APIParams, Query
-from .personal import SHARED_RENDER, fill, has_reader_values, is_personal, marks_of, slots_in
+from .personal import (
+    SHARED_RENDER,
+    concerned,
+    cut_edits,
+    edited,
+    fill,
+    has_reader_values,
+    is_personal,
+    marks_of,
+    slots_in,
+)
 from .release import fingerprint
 
 LOOKUP = "_pagecache_lookup"
@@ -88,6 +98,9 @@ class Lookup:
     key: str = ""
     keeps: bool = False  # whether the answer may be stored
     copy: copies.Copy | None = None
+    # The share_with() rules of the personal cookies the reader carries: asked
+    # of a copy's marks before it is theirs.
+    rules: tuple = ()
 
 
 def _never(request, marks) -> bool:
@@ -114,8 +127,11 @@ class Shared:
         """Serve readers who carry personal `cookie` the shared copy too, unless
         `needs_own(request, marks)` says it shows something of theirs (`marks`:
         what the page noted with personal.shows() when the copy was made); without
-        `needs_own`, it never does (what the cookie holds is a reader value). Until
-        a copy is kept, and whenever it says so, the reader gets their own answer."""
+        `needs_own`, it never does (what the cookie holds is a reader value, or a
+        part drawn for them: personal.ReaderEdit). Where no copy is kept yet, their
+        request makes it, drawn as for everyone: in a shared render
+        (personal.is_shared_render) the view ignores the cookie. Whenever
+        `needs_own` says so, the reader gets their own answer."""
         self.shared_with[cookie] = needs_own or _never
 
     def vary_with(self, params) -> None:
@@ -143,11 +159,13 @@ class Shared:
             return Lookup(personal=True)
         lookup = self._shared_look_up(request, kwargs)
         cookies = request.COOKIES
-        rules = [rule for name, rule in self.shared_with.items() if cookies.get(name)]
-        if rules and (
-            lookup.copy is None or any(rule(request, lookup.copy.marks) for rule in rules)
-        ):
-            return Lookup(personal=True)
+        rules = tuple(rule for name, rule in self.shared_with.items() if cookies.get(name))
+        if rules:
+            if not lookup.keeps or (
+                lookup.copy is not None and _needs_own(request, rules, lookup.copy)
+            ):
+                return Lookup(personal=True)
+            lookup.rules = rules
         return lookup
 
     def _shared_look_up(self, request, kwargs) -> Lookup:
@@ -188,10 +206,7 @@ class Shared:
         lookup = getattr(request, LOOKUP, None) or self.look_up(request, kwargs)
         if lookup.version is None:
             response = view(request, *args, **kwargs)
-            if lookup.personal:
-                patch_vary_headers(response, ["Cookie"])
-                patch_cache_control(response, private=True, no_cache=True)
-            return response
+            return _own(response) if lookup.personal else response
         not_modified = self.not_modified(request, lookup)
         if not_modified is not None:
             return not_modified
@@ -203,13 +218,23 @@ class Shared:
         # is made by the first; the others wait for it (copies.py).
         if not copies.claim_making(lookup.key):
             made = copies.wait_for(lookup.key)
-            if made is not None:
+            if made is None:
+                response = self.make(request, lookup, view, *args, **kwargs)
+            elif lookup.rules and _needs_own(request, lookup.rules, made):
+                return _own(view(request, *args, **kwargs))
+            else:
                 return self.serve(request, replace(lookup, copy=made))
-            return self.make(request, lookup, view, *args, **kwargs)
-        try:
-            return self.make(request, lookup, view, *args, **kwargs)
-        finally:
-            copies.release_making(lookup.key)
+        else:
+            try:
+                response = self.make(request, lookup, view, *args, **kwargs)
+            finally:
+                copies.release_making(lookup.key)
+        # A reader with a cookie the page shares made the copy for everyone; whether
+        # it is theirs too, the marks it noted tell.
+        if lookup.rules and _needs_own(request, lookup.rules, marks=marks_of(request)):
+            setattr(request, SHARED_RENDER, False)
+            return _own(view(request, *args, **kwargs))
+        return response
 
     def make(self, request, lookup: Lookup, view, *args, **kwargs):
         """The view's answer, kept as a copy when `lookup` says it may be."""
@@ -224,6 +249,11 @@ class Shared:
             return response
         if hasattr(response, "render"):
             response.render()
+        edits = ()
+        if lookup.keeps:
+            # The parts some readers see otherwise are cut out first: the copy is the
+            # page as everyone sees it.
+            response.content, edits = cut_edits(response.content)
         slots = slots_in(response.content) if lookup.keeps else ()
         # Placeholders in the body are reader values too, however they got there.
         self.validated(response, lookup, per_reader=has_reader_values(request) or bool(slots))
@@ -235,17 +265,19 @@ class Shared:
             if not slots:  # the same length for every reader
                 headers["Content-Length"] = str(len(body))
             # Kept with the headers a hit needs, validators included: a hit only copies.
-            copies.keep(
-                lookup.key,
-                copies.Copy(
-                    body=b"" if slots else body,
-                    headers=headers,
-                    slots=slots,
-                    marks=marks_of(request),
-                ),
-                epoch=lookup.version.tokens[0],
+            copy = copies.Copy(
+                body=b"" if slots else body,
+                headers=headers,
+                slots=slots,
+                marks=marks_of(request),
+                edits=edits,
             )
-            if slots:
+            copies.keep(lookup.key, copy, epoch=lookup.version.tokens[0])
+            own = self.edited(request, copy)
+            if own is not None:
+                response.content = own.content
+                _own(response)
+            elif slots:
                 response.content = fill(request, body, slots)
         return response
 
@@ -257,7 +289,8 @@ class Shared:
         holds a copy of: neither can then tell a hidden page from a missing one.
         An answer with values of each reader's own has no validators at all.
         """
-        if lookup.copy is not None and lookup.copy.slots:
+        copy = lookup.copy
+        if copy is not None and (copy.slots or (copy.edits and concerned(request))):
             return None
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if if_none_match:
@@ -275,8 +308,25 @@ class Shared:
         return self.validated(HttpResponseNotModified(), lookup)
 
     @staticmethod
-    def serve(request, lookup: Lookup) -> HttpResponse:
+    def edited(request, copy: copies.Copy) -> HttpResponse | None:
+        """The answer to a reader who sees some of the copy otherwise (personal.ReaderEdit),
+        marked as theirs alone; None for everyone else."""
+        if not (copy.edits and concerned(request)):
+            return None
+        body = edited(request, copy.template, copy.edits)
+        if body is None:
+            return None
+        body = fill(request, body)
+        response = HttpResponse(body, headers=copy.headers)
+        response["Content-Length"] = str(len(body))
+        return _own(response)
+
+    @classmethod
+    def serve(cls, request, lookup: Lookup) -> HttpResponse:
         copy = lookup.copy
+        own = cls.edited(request, copy)
+        if own is not None:
+            return own
         if not copy.slots:
             return HttpResponse(copy.body, headers=copy.headers)
         body = fill(request, copy.body, copy.slots)
@@ -303,6 +353,21 @@ class Shared:
             # and a removed comment is gone at once everywhere.
             patch_cache_control(response, public=True, no_cache=True)
         return response
+
+
+def _needs_own(request, rules, copy: copies.Copy | None = None, marks=None) -> bool:
+    marks = copy.marks if copy is not None else marks
+    return any(rule(request, marks) for rule in rules)
+
+
+def _own(response):
+    """`response` marked as its reader's alone: no validators anyone else could use."""
+    for name in ("ETag", "Last-Modified"):
+        if name in response:
+            del response[name]
+    patch_vary_headers(response, ["Cookie"])
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 class SharedView:

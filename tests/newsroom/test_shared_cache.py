@@ -7,6 +7,7 @@ in test_workers.py.
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import signing
@@ -315,16 +316,88 @@ def test_a_returning_reader_gets_the_shared_page_with_their_details_in_the_form(
     assert "checked" not in field(stranger, "id_remember")
 
 
-def test_a_reader_whose_reply_the_page_shows_gets_a_page_of_their_own():
+def recommend_button(comment) -> str:
+    return f'<button name="comment" value="{comment.pk}"'
+
+
+def test_a_reader_whose_reply_the_page_shows_sees_it_as_theirs_in_the_shared_page(
+    django_assert_num_queries,
+):
     article = ArticleFactory()
     theirs = CommentFactory(article=article, body="Their words.")
+    other = CommentFactory(article=article, body="Someone else's words.")
+    url = article.get_absolute_url()
+    Client().get(url)  # someone fills the shared cache
+    reader = sent_from(Client(), theirs)
+
+    with django_assert_num_queries(2):  # the content versions; whether a reply of theirs is held
+        own = reader.get(url)
+
+    html = own.content.decode()
+    edit_url = reverse("comments:edit", args=[article.slug, theirs.pk])
+    assert f'<a class="me-1" href="{edit_url}" aria-label="Edit your reply">Edit</a>' in html
+    assert html.count('aria-label="Delete your reply"') == 1
+    assert recommend_button(theirs) not in html  # nobody recommends their own
+    assert recommend_button(other) in html
+    assert is_private(own)
+    stranger = Client().get(url).content.decode()
+    assert 'aria-label="Edit your reply"' not in stranger
+    assert recommend_button(theirs) in stranger
+
+
+def test_a_reply_past_its_edit_window_shows_no_edit_links_in_the_shared_page(settings):
+    settings.COMMENTS_EDIT_MINUTES = 15
+    article = ArticleFactory()
+    theirs = CommentFactory(article=article, created_at=timezone.now() - timedelta(minutes=16))
     url = article.get_absolute_url()
     Client().get(url)
 
+    html = sent_from(Client(), theirs).get(url).content.decode()
+
+    assert 'aria-label="Edit your reply"' not in html
+    assert 'aria-label="Delete your reply"' not in html
+    assert recommend_button(theirs) not in html
+
+
+def test_a_returning_author_who_finds_no_copy_makes_one_that_shows_nothing_of_theirs(
+    django_assert_num_queries,
+):
+    article = ArticleFactory()
+    theirs = CommentFactory(article=article, body="Their words.")
+    url = article.get_absolute_url()
+
     own = sent_from(Client(), theirs).get(url).content.decode()
+    with django_assert_num_queries(1):  # the content versions: the copy they made
+        stranger = Client().get(url).content.decode()
 
     assert 'aria-label="Edit your reply"' in own
-    assert 'aria-label="Edit your reply"' not in Client().get(url).content.decode()
+    assert 'aria-label="Edit your reply"' not in stranger
+    assert recommend_button(theirs) in stranger
+
+
+def test_the_page_after_a_published_reply_is_made_once_for_everyone_with_the_message_for_them(
+    client, settings, django_assert_num_queries
+):
+    settings.COMMENTS_MODERATION = "none"
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+
+    posted = client.post(post_url(article), form_data(article, body="Published at once."))
+    after = client.get(posted["Location"])
+    with django_assert_num_queries(1):  # the content versions: the page they were shown
+        stranger = Client().get(url).content.decode()
+    again = client.get(url).content.decode()
+
+    html = after.content.decode()
+    assert "Your reply is published." in html
+    assert 'aria-label="Edit your reply"' in html
+    assert is_private(after)
+    assert not after.cookies["messages"].value  # shown once: the cookie goes
+    assert "Published at once." in stranger
+    assert "Your reply is published." not in stranger
+    assert 'aria-label="Edit your reply"' not in stranger
+    assert "Your reply is published." not in again
+    assert 'aria-label="Edit your reply"' in again
 
 
 def test_an_editors_pick_of_theirs_on_another_page_leaves_them_the_shared_page(

@@ -1,7 +1,9 @@
-"""The reader values filled into shared pages: the CSRF token made for each reader."""
+"""What differs per reader in shared pages: the CSRF token made for each reader, and
+the parts a few readers see otherwise."""
 
 from collections import Counter
 
+import pytest
 from django.middleware.csrf import (
     CSRF_ALLOWED_CHARS,
     CSRF_TOKEN_LENGTH,
@@ -9,7 +11,15 @@ from django.middleware.csrf import (
 )
 from django.test import RequestFactory
 
-from plumbing.pagecache.personal import csrf_token, fill, slots_in
+from plumbing.pagecache.personal import (
+    ReaderEdit,
+    concerned,
+    csrf_token,
+    cut_edits,
+    edited,
+    fill,
+    slots_in,
+)
 
 
 def test_a_new_reader_gets_a_secret_for_the_cookie_and_a_token_that_unmasks_to_it():
@@ -60,3 +70,54 @@ def test_a_body_is_cut_at_its_placeholders_and_filled_once_per_value():
     token = filled[6:70].decode()
     assert filled == b"<form>" + token.encode() + b"</form><form>" + token.encode() + b"</form>"
     assert slots_in(b"<p>nothing to fill</p>") == ()
+
+
+# --- Reader edits: parts a few readers see otherwise ---------------------------
+
+NOTE = ReaderEdit(
+    "test-note",
+    concerns=lambda request: "note" in request.COOKIES,
+    edit=lambda request, argument: (
+        f"[note for {argument}]" if request.COOKIES["note"] == argument else None
+    ),
+)
+
+
+def marked_page() -> bytes:
+    return (
+        f"<p>one{NOTE.wrap('a1', '<b>A</b>')}</p>"
+        f"<p>{csrf_token.placeholder()}</p>"
+        f"<p>two{NOTE.wrap('b2', '')}</p>"
+    ).encode()
+
+
+def test_a_page_is_kept_without_the_marks_of_its_parts_and_knows_where_they_are():
+    body, edits = cut_edits(marked_page())
+
+    assert body == f"<p>one<b>A</b></p><p>{csrf_token.placeholder()}</p><p>two</p>".encode()
+    assert [(name, argument, body[start:end]) for name, argument, start, end in edits] == [
+        ("test-note", "a1", b"<b>A</b>"),
+        ("test-note", "b2", b""),
+    ]
+
+
+def test_only_the_parts_that_concern_a_reader_change_for_them():
+    body, edits = cut_edits(marked_page())
+    reader = RequestFactory().get("/")
+    reader.COOKIES["note"] = "b2"
+    stranger = RequestFactory().get("/")
+
+    assert edited(reader, body, edits) == body.replace(b"two", b"two[note for b2]")
+    assert edited(stranger, body, edits) is None  # the copy as it is
+    assert not concerned(stranger)
+
+
+def test_a_parts_argument_cannot_break_out_of_its_marks():
+    with pytest.raises(ValueError, match="argument"):
+        NOTE.wrap("a]b", "")
+
+
+def test_a_page_without_parts_is_kept_as_it_is():
+    page = b"<p>" + csrf_token.placeholder().encode() + b"</p>"
+
+    assert cut_edits(page) == (page, ())

@@ -11,7 +11,7 @@ from django.urls import path
 from comments.api.views import ArticleCommentList
 from plumbing.pagecache import versions
 from plumbing.pagecache.params import APIParams, FormParams, PageForm, Query
-from plumbing.pagecache.personal import csrf_token, personal_cookie, shows
+from plumbing.pagecache.personal import csrf_token, is_shared_render, personal_cookie, shows
 from plumbing.pagecache.recipe import Shared
 from tests.outages import UNREACHABLE_CACHE
 
@@ -57,7 +57,8 @@ def needs_own(request, marks):
 def showing(request, name):
     calls.append(name)
     shows(request, f"thing:{name}")
-    mine = request.COOKIES.get(SHARED_COOKIE) == name
+    # A page kept for everyone never draws what a shared cookie holds.
+    mine = not is_shared_render(request) and request.COOKIES.get(SHARED_COOKIE) == name
     return HttpResponse(f"{name}{' (yours: edit it)' if mine else ''}", content_type="text/plain")
 
 
@@ -155,15 +156,30 @@ def test_a_shared_cookie_gets_its_own_answer_where_the_page_shows_its_readers_th
     assert Client().get("/shown/one/").content == b"one"  # and the copy is still everyone's
 
 
-def test_a_shared_cookie_before_any_copy_gets_its_own_answer_and_keeps_none():
+def test_a_shared_cookie_before_any_copy_makes_the_copy_everyone_gets():
     versions.bump("thing:one")
 
     mine = Client().get("/shown/one/", HTTP_COOKIE=f"{SHARED_COOKIE}=two")
     everyone = Client().get("/shown/one/")
 
-    assert calls == ["one", "one"]
-    assert mine["Cache-Control"] == "private, no-cache"
+    assert calls == ["one"]  # one render, kept, and served to both
+    assert mine.content == everyone.content == b"one"
     assert everyone["Cache-Control"] == "public, no-cache"
+
+
+def test_a_shared_cookie_before_any_copy_gets_its_own_answer_where_the_copy_shows_its_thing():
+    versions.bump("thing:one")
+
+    mine = Client().get("/shown/one/", HTTP_COOKIE=f"{SHARED_COOKIE}=one")
+    everyone = Client().get("/shown/one/")
+
+    # The copy for everyone was made first (drawn without the reader's cookie), then
+    # the reader's own answer: the next reader gets the copy.
+    assert calls == ["one", "one"]
+    assert mine.content == b"one (yours: edit it)"
+    assert mine["Cache-Control"] == "private, no-cache"
+    assert not mine.has_header("ETag")
+    assert everyone.content == b"one"
 
 
 def test_a_view_that_does_not_share_a_cookie_treats_it_as_personal():
