@@ -80,16 +80,14 @@ def main() -> None:
         started = time.perf_counter()
         profile.enable()
         statuses += [
-            client.post(url, body, content_type="application/json").status_code
-            for body in profiled
+            client.post(url, body, content_type="application/json").status_code for body in profiled
         ]
         profile.disable()
         seconds = time.perf_counter() - started
         print(
             f"{args.posts} posts: {cpu / args.posts * 1000:.2f} ms of CPU each in this process;"
             f" {args.posts} more under the profiler, {seconds / args.posts * 1000:.2f} ms each;"
-            " answers: "
-            + ", ".join(f"{statuses.count(s)} x {s}" for s in sorted(set(statuses)))
+            " answers: " + ", ".join(f"{statuses.count(s)} x {s}" for s in sorted(set(statuses)))
         )
         if args.dump:
             profile.dump_stats(args.dump)

@@ -19,7 +19,12 @@ The rules, all enforced here and nowhere else:
   share a personal cookie (`Shared.share_with(cookie, needs_own)`): its
   reader gets the kept copy unless `needs_own` finds, among the marks the
   page noted when the copy was made (`personal.shows`), something of theirs.
-  Until a copy is kept, they get their own answer.
+  Where there is no copy yet, their request makes it, drawn as for everyone.
+  What such a reader sees otherwise in a shared page is either a reader
+  value (filled in for every reader: a token, saved details) or a part
+  drawn for them alone (`personal.ReaderEdit`: their own reply, their
+  messages), which leaves the copy untouched for everyone else; an answer
+  so drawn is private.
 - A scope written many times a second may be declared `Lagging(scope, seconds)`:
   its answers may be that many seconds late, and are remade at most once per
   slice of that length however fast it changes (versions.py).
