@@ -6,12 +6,10 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self):
-        from django.contrib.messages.storage.cookie import CookieStorage
-
         from articles.views import article_page
         from plumbing.logging import hide_after
+        from plumbing.pagecache.messages import MESSAGES_COOKIE, messages_need_own
         from plumbing.pagecache.params import FormParams
-        from plumbing.pagecache.personal import messages_need_own
 
         from . import cookies  # registers the cookies that make a page personal
         from .discussion import DiscussionQuery
@@ -26,8 +24,8 @@ class CommentsConfig(AppConfig):
         article_page.share_with(cookies.REMEMBER_COOKIE)
         article_page.share_with(cookies.OWN_COOKIE, cookies.own_replies_matter)
         # The message after a reply is posted, edited or deleted is drawn into the
-        # kept page for its reader alone (plumbing.pagecache.personal.messages_part).
-        article_page.share_with(CookieStorage.cookie_name, messages_need_own)
+        # kept page for its reader alone (plumbing.pagecache.messages).
+        article_page.share_with(MESSAGES_COOKIE, messages_need_own)
         # Links mailed to one reader carry their proof in the path: logs never do.
         for secret in ("/comments/your-data/", "/comments/confirm/", "/comments/unsubscribe/"):
             hide_after(secret)

@@ -271,8 +271,13 @@ class Comment(models.Model):
 
     def edit_deadline(self) -> datetime | None:
         """Until when its author may edit or delete it; None if authors never may."""
+        return self.edit_deadline_after(self.created_at)
+
+    @staticmethod
+    def edit_deadline_after(created_at: datetime) -> datetime | None:
+        """Until when the author of a comment made at `created_at` may change it."""
         minutes = settings.COMMENTS_EDIT_MINUTES
-        return self.created_at + timedelta(minutes=minutes) if minutes > 0 else None
+        return created_at + timedelta(minutes=minutes) if minutes > 0 else None
 
     @property
     def excerpt(self) -> str:

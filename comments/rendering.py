@@ -9,7 +9,6 @@ would produce, and every value a reader typed is escaped here: only
 
 from __future__ import annotations
 
-import math
 import time
 from html import escape
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
 
+from plumbing.ids import parse_id
 from plumbing.pagecache.personal import ReaderEdit
 
 from . import cookies
@@ -81,12 +81,14 @@ def _own_reply(request, argument: str) -> str | None:
     parts render_thread wraps): no Recommend button ("r<id>"), and Edit and
     Delete until the edit window closes ("e<id>-<deadline>-<open|closed>-<slug>")."""
     kind, rest = argument[:1], argument[1:]
+    own = cookies.own_comment_ids(request)
     if kind == "r":
-        return "" if int(rest) in cookies.own_comment_ids(request) else None
-    pk, deadline, state, slug = rest.split("-", 3)
-    if int(pk) not in cookies.own_comment_ids(request) or time.time() >= int(deadline):
+        return "" if parse_id(rest) in own else None
+    pk, deadline, state, slug = [*rest.split("-", 3), "", "", ""][:4]
+    pk = parse_id(pk)
+    if pk not in own or not deadline.isdigit() or time.time() >= int(deadline):
         return None
-    return _own_links(slug, int(pk), editable=state == "open")
+    return _own_links(slug, pk, editable=state == "open")
 
 
 OWN_REPLY = ReaderEdit(
@@ -202,7 +204,8 @@ def render_thread(
             if entry.editable and article_slug:
                 parts.append(_own_links(article_slug, pk, editable=comments_open))
             elif shared and edit_minutes and article_slug and not entry.placeholder:
-                deadline = math.ceil(comment.created_at.timestamp()) + 60 * edit_minutes
+                # Whole seconds, rounded down: the links go no later than the window.
+                deadline = int(Comment.edit_deadline_after(comment.created_at).timestamp())
                 state = "open" if comments_open else "closed"
                 parts.append(OWN_REPLY.wrap(f"e{pk}-{deadline}-{state}-{article_slug}", ""))
             parts.append("</article>")

@@ -14,7 +14,7 @@ from articles.models import Article
 from articles.views import render_article
 from plumbing.http import client_ip
 from plumbing.ids import parse_id
-from plumbing.pagecache.personal import OWN_PAGE
+from plumbing.pagecache.messages import OWN_PAGE
 from plumbing.ratelimit import limit_reads, wait_for
 
 from . import cookies, notifications, services

@@ -130,6 +130,7 @@ TEMPLATES = [
                 "plumbing.context_processors.site",
                 # In a page kept for every reader, the CSRF token is a placeholder.
                 "plumbing.pagecache.personal.context_processor",
+                "plumbing.pagecache.messages.context_processor",
                 "articles.context_processors.navigation",
                 "comments.context_processors.moderation",
             ],

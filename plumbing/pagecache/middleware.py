@@ -1,6 +1,7 @@
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 
+from .personal import needs_middleware
 from .recipe import LOOKUP, enabled
 
 
@@ -14,8 +15,10 @@ class SharedAnswerMiddleware:
     copy. A copy with per-reader values (a form's CSRF token) leaves from here
     too: of the rest of the stack it needs only the CSRF middleware, to read
     the reader's CSRF cookie before the token is made and to set it after,
-    and Django's own middleware does both here. Anything else (a miss, a
-    page to make) goes on down the stack with what was found here.
+    and Django's own middleware does both here; so does a copy with parts
+    drawn for its reader (personal.ReaderEdit), unless what they show is read
+    by the middleware below (their messages). Anything else (a miss, a page
+    to make) goes on down the stack with what was found here.
     """
 
     def __init__(self, get_response):
@@ -35,9 +38,9 @@ class SharedAnswerMiddleware:
                     not_modified = recipe.not_modified(request, lookup)
                     if not_modified is not None:
                         return not_modified
-                    # A reader with a personal cookie the page shares goes on down: the
-                    # middleware below reads what their cookies hold (their messages).
-                    if lookup.copy is not None and not lookup.rules:
+                    # A reader whose part of the page is drawn from what the middleware
+                    # below reads (their messages) goes on down.
+                    if lookup.copy is not None and not needs_middleware(request):
                         if not lookup.copy.slots:
                             return recipe.serve(request, lookup)
                         self.csrf.process_request(request)

@@ -8,8 +8,10 @@ request carrying any of them, or credentials, gets an answer of its own.
 
 A reader value (the CSRF token, a form's signed timestamp) is written into a
 shared page as a placeholder and replaced for each reader when the copy is
-served. Placeholders are derived from the secret key, so nobody can type one
-into a comment.
+served. A reader edit (a reply of the reader's own, their messages) is a part
+of the page that a few readers see otherwise: the copy knows where it is, and
+only those readers get it replaced. Placeholders and the marks of parts are
+derived from the secret key, so nobody can type one into a comment.
 """
 
 from __future__ import annotations
@@ -20,13 +22,10 @@ from collections.abc import Callable
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
-from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import SafeString
 
 _personal_cookies: set[str] = {CookieStorage.cookie_name}
 
@@ -58,7 +57,7 @@ _MARKS = "_pagecache_marks"
 
 
 def shows(request, *marks: str) -> None:
-    """Note what an answer shows that some readers' cookies concern ("comment:12"):
+    """Note what an answer shows that some readers' cookies concern ("discussion:12"):
     a kept copy holds the marks, and a view that shares a personal cookie
     (recipe.Shared.share_with) asks of them whether that reader needs an answer
     of their own."""
@@ -216,14 +215,9 @@ def fill(request, body, slots=None):
 
 def context_processor(request):
     """In a shared render, templates get the CSRF token's placeholder, made only if
-    a template asks for it (a page without a form stays the same for everyone),
-    and the place of the messages (`messages_part`), which a reader who has some
-    gets filled in (below)."""
+    a template asks for it: a page without a form stays the same for everyone."""
     if is_shared_render(request):
-        return {
-            "csrf_token": SimpleLazyObject(lambda: csrf_token(request)),
-            "messages_part": SafeString(messages_part.wrap("", "")),
-        }
+        return {"csrf_token": SimpleLazyObject(lambda: csrf_token(request))}
     return {}
 
 
@@ -240,7 +234,7 @@ class ReaderEdit:
     holds (a cheap look at their cookies: most readers have none of them) gets
     the copy with each part for which `edit(request, argument)` gives a string
     replaced by it (edited); everyone else gets the copy as it is, at no cost.
-    Parts do not overlap, and hold no reader values.
+    Parts hold no reader values, and a part inside another is left as it is.
     """
 
     def __init__(
@@ -248,10 +242,15 @@ class ReaderEdit:
         name: str,
         concerns: Callable[[object], bool],
         edit: Callable[[object, str], str | None],
+        *,
+        below_middleware: bool = False,
     ):
         self.name = name
         self.concerns = concerns
         self.edit = edit
+        # Whether `edit` reads what the middleware below the shared answers sets up
+        # (the messages): its readers are then answered from there.
+        self.below_middleware = below_middleware
         _reader_edits[name] = self
 
     @cached_property
@@ -283,6 +282,8 @@ def cut_edits(body: bytes) -> tuple[bytes, tuple]:
         return body, ()
     pieces, edits, last, length = [], [], 0, 0
     for start, end, name, argument, inner in sorted(found):
+        if start < last:  # marks that overlap are none of ours: left as they are
+            continue
         pieces += [body[last:start], inner]
         length += start - last
         edits.append((name, argument, length, length + len(inner)))
@@ -295,6 +296,12 @@ def cut_edits(body: bytes) -> tuple[bytes, tuple]:
 def concerned(request) -> bool:
     """Whether some reader edit may apply to `request`'s reader."""
     return any(edit.concerns(request) for edit in _reader_edits.values())
+
+
+def needs_middleware(request) -> bool:
+    """Whether a reader edit that may apply to `request`'s reader reads what the
+    middleware below the shared answers sets up."""
+    return any(edit.below_middleware and edit.concerns(request) for edit in _reader_edits.values())
 
 
 def edited(request, body: bytes, edits: tuple) -> bytes | None:
@@ -323,33 +330,3 @@ def unslotted(slots: tuple) -> bytes:
         else _reader_values[piece[0]].placeholder(piece[1]).encode()
         for piece in slots
     )
-
-
-def _messages_html(request, argument: str) -> str | None:
-    """The messages of a reader who has some ("Your reply is published"), read (so
-    the messages middleware deletes them) as the page that shows them is served."""
-    messages = get_messages(request)
-    if not messages:
-        return None
-    return render_to_string("_messages.html", {"messages": messages})
-
-
-# The messages cookie leaves a page shared only where its view says so
-# (Shared.share_with(cookie, messages_need_own)); its reader then gets the copy
-# with their messages in it.
-messages_part = ReaderEdit(
-    "messages",
-    concerns=lambda request: bool(request.COOKIES.get(CookieStorage.cookie_name)),
-    edit=_messages_html,
-)
-
-# A message about something a kept page may show late (a count read as
-# versions.Lagging): its reader gets a page of their own, which shows it now.
-OWN_PAGE = "own-page"
-
-
-def messages_need_own(request, marks) -> bool:
-    """The share_with() rule of the messages cookie: whether one of the reader's
-    messages was added with extra_tags=OWN_PAGE. Read from a storage of its own,
-    so the messages are still there for the page."""
-    return any(OWN_PAGE in (message.extra_tags or "").split() for message in CookieStorage(request))

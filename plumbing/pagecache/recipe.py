@@ -161,9 +161,8 @@ class Shared:
         cookies = request.COOKIES
         rules = tuple(rule for name, rule in self.shared_with.items() if cookies.get(name))
         if rules:
-            if not lookup.keeps or (
-                lookup.copy is not None and _needs_own(request, rules, lookup.copy)
-            ):
+            copy = lookup.copy
+            if not lookup.keeps or (copy is not None and _needs_own(request, rules, copy.marks)):
                 return Lookup(personal=True)
             lookup.rules = rules
         return lookup
@@ -218,22 +217,27 @@ class Shared:
         # is made by the first; the others wait for it (copies.py).
         if not copies.claim_making(lookup.key):
             made = copies.wait_for(lookup.key)
-            if made is None:
-                response = self.make(request, lookup, view, *args, **kwargs)
-            elif lookup.rules and _needs_own(request, lookup.rules, made):
-                return _own(view(request, *args, **kwargs))
-            else:
+            if made is not None:
+                if lookup.rules and _needs_own(request, lookup.rules, made.marks):
+                    return _own(view(request, *args, **kwargs))
                 return self.serve(request, replace(lookup, copy=made))
+            response = self.make(request, lookup, view, *args, **kwargs)
         else:
             try:
                 response = self.make(request, lookup, view, *args, **kwargs)
             finally:
                 copies.release_making(lookup.key)
+        made = lookup.copy  # the copy make() kept, if it kept one
+        if not lookup.rules or made is None:
+            return response
         # A reader with a cookie the page shares made the copy for everyone; whether
         # it is theirs too, the marks it noted tell.
-        if lookup.rules and _needs_own(request, lookup.rules, marks=marks_of(request)):
-            setattr(request, SHARED_RENDER, False)
+        if _needs_own(request, lookup.rules, made.marks):
             return _own(view(request, *args, **kwargs))
+        own = self._drawn_for(request, made)
+        if own is not None:
+            response.content = own.content
+            return _own(response)
         return response
 
     def make(self, request, lookup: Lookup, view, *args, **kwargs):
@@ -244,11 +248,16 @@ class Shared:
             request.GET = QueryDict(lookup.query.canonical)
             request.META["QUERY_STRING"] = lookup.query.canonical
             setattr(request, SHARED_RENDER, True)
-        response = view(request, *args, **kwargs)
-        if response.status_code != 200 or getattr(response, "streaming", False):
+        try:
+            response = view(request, *args, **kwargs)
+            kept = response.status_code == 200 and not getattr(response, "streaming", False)
+            if kept and hasattr(response, "render"):
+                response.render()
+        finally:
+            # Whatever is drawn later (an error page) is drawn for this reader alone.
+            setattr(request, SHARED_RENDER, False)
+        if not kept:
             return response
-        if hasattr(response, "render"):
-            response.render()
         edits = ()
         if lookup.keeps:
             # The parts some readers see otherwise are cut out first: the copy is the
@@ -273,11 +282,8 @@ class Shared:
                 edits=edits,
             )
             copies.keep(lookup.key, copy, epoch=lookup.version.tokens[0])
-            own = self.edited(request, copy)
-            if own is not None:
-                response.content = own.content
-                _own(response)
-            elif slots:
+            lookup.copy = copy  # what answer() draws this reader's parts into
+            if slots:
                 response.content = fill(request, body, slots)
         return response
 
@@ -289,8 +295,8 @@ class Shared:
         holds a copy of: neither can then tell a hidden page from a missing one.
         An answer with values of each reader's own has no validators at all.
         """
-        copy = lookup.copy
-        if copy is not None and (copy.slots or (copy.edits and concerned(request))):
+        # Nor has an answer with parts drawn for its reader (with or without a copy yet).
+        if (lookup.copy is not None and lookup.copy.slots) or concerned(request):
             return None
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if if_none_match:
@@ -308,7 +314,7 @@ class Shared:
         return self.validated(HttpResponseNotModified(), lookup)
 
     @staticmethod
-    def edited(request, copy: copies.Copy) -> HttpResponse | None:
+    def _drawn_for(request, copy: copies.Copy) -> HttpResponse | None:
         """The answer to a reader who sees some of the copy otherwise (personal.ReaderEdit),
         marked as theirs alone; None for everyone else."""
         if not (copy.edits and concerned(request)):
@@ -324,7 +330,7 @@ class Shared:
     @classmethod
     def serve(cls, request, lookup: Lookup) -> HttpResponse:
         copy = lookup.copy
-        own = cls.edited(request, copy)
+        own = cls._drawn_for(request, copy)
         if own is not None:
             return own
         if not copy.slots:
@@ -341,8 +347,7 @@ class Shared:
         if per_reader:
             # The same page for everyone but a token of this reader's own: no cache
             # but the reader's may keep it, and no validator may stand for it.
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
+            return _own(response)
         response["ETag"] = lookup.etag
         response["Last-Modified"] = http_date(int(lookup.version.changed))
         max_age = settings.NEWSROOM_PUBLIC_MAX_AGE
@@ -355,8 +360,7 @@ class Shared:
         return response
 
 
-def _needs_own(request, rules, copy: copies.Copy | None = None, marks=None) -> bool:
-    marks = copy.marks if copy is not None else marks
+def _needs_own(request, rules, marks: frozenset[str]) -> bool:
     return any(rule(request, marks) for rule in rules)
 
 

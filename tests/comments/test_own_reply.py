@@ -6,12 +6,14 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from comments import services
 from comments.cookies import OWN_COOKIE
 from comments.models import BlockedTerm, Comment, Revision
+from comments.rendering import OWN_REPLY
 from tests.comments.helpers import form_data, post_url, sent_from
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -787,3 +789,11 @@ def test_the_answer_that_carries_the_edit_token_is_kept_by_nobody(api, settings)
     assert response.status_code == 201
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("argument", ["r", "rx", "e", "e12", "e12-", "e12-soon-open-slug"])
+def test_a_part_with_a_broken_argument_is_drawn_as_for_everyone(rf, argument):
+    reader = sent_from(Client(), CommentFactory.build(pk=12))
+    request = rf.get("/", HTTP_COOKIE=f"{OWN_COOKIE}={reader.cookies[OWN_COOKIE].value}")
+
+    assert OWN_REPLY.edit(request, argument) is None

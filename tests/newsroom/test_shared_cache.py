@@ -18,6 +18,8 @@ from django.utils import timezone
 from comments.cookies import OWN_COOKIE, REMEMBER_COOKIE, REMEMBER_SALT
 from comments.forms import TIMESTAMP_SALT
 from comments.models import Comment
+from plumbing.pagecache.messages import MESSAGES
+from plumbing.pagecache.personal import csrf_token
 from tests.comments.helpers import form_data, post_url, sent_from
 from tests.factories import ArticleFactory, CommentFactory, TagFactory, UserFactory
 from tests.html import elements
@@ -210,6 +212,19 @@ def test_comment_pages_beyond_the_last_are_404_and_never_kept(settings):
         assert Client().get(f"{url}?cpage={junk}").status_code == 404
 
 
+def test_an_error_page_drawn_after_a_shared_render_holds_no_placeholder_or_mark():
+    article = ArticleFactory()
+    CommentFactory(article=article)
+
+    missing = Client().get(f"{article.get_absolute_url()}?cpage=3")  # no copy of the page yet
+
+    body = missing.content.decode()
+    assert missing.status_code == 404
+    # The marks are derived from the secret key: shown once, anyone could forge a part.
+    assert MESSAGES.prefix not in body
+    assert csrf_token.prefix not in body
+
+
 @pytest.mark.parametrize("address", ["/", "/sections/{section}/", "/tags/{tag}/"])
 def test_pages_without_a_form_are_public_with_validators(address):
     tag = TagFactory()
@@ -373,6 +388,21 @@ def test_a_returning_author_who_finds_no_copy_makes_one_that_shows_nothing_of_th
     assert 'aria-label="Edit your reply"' in own
     assert 'aria-label="Edit your reply"' not in stranger
     assert recommend_button(theirs) in stranger
+
+
+def test_a_reader_with_a_message_gets_the_page_and_not_a_304(client, settings):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 1  # a closed discussion: a page with validators
+    article = ArticleFactory(published_at=timezone.now() - timedelta(days=3))
+    reply = CommentFactory(article=article)
+    url = article.get_absolute_url()
+    etag = Client().get(url)["ETag"]
+    client.post(reverse("comments:report", args=[article.slug, reply.pk]), {"reason": "spam"})
+
+    answer = client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert answer.status_code == 200
+    assert "A moderator will look at this reply." in answer.content.decode()
+    assert is_private(answer)
 
 
 def test_the_page_after_a_published_reply_is_made_once_for_everyone_with_the_message_for_them(

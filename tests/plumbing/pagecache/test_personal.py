@@ -121,3 +121,14 @@ def test_a_page_without_parts_is_kept_as_it_is():
     page = b"<p>" + csrf_token.placeholder().encode() + b"</p>"
 
     assert cut_edits(page) == (page, ())
+
+
+def test_a_part_inside_another_is_left_as_it_is():
+    other = ReaderEdit("test-other", concerns=lambda request: False, edit=lambda r, a: None)
+    inner = other.wrap("b", "y")
+
+    body, edits = cut_edits(NOTE.wrap("a1", f"x{inner}z").encode())
+
+    assert [(name, body[start:end]) for name, _, start, end in edits] == [
+        ("test-note", f"x{inner}z".encode())
+    ]
