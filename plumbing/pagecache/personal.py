@@ -97,6 +97,13 @@ def has_reader_values(request) -> bool:
 _ARGUMENT = re.compile(r"[0-9a-z]*")
 
 
+def _secret_mark(letter: str, salt: str, name: str) -> str:
+    """The start of a placeholder or a part's marks: derived from the secret key, so
+    nobody can type one into a comment; letters and digits, which HTML escaping
+    leaves as they are."""
+    return f"{letter}{salted_hmac(salt, name).hexdigest()[:20]}"
+
+
 class ReaderValue:
     """A value that differs per reader, computed by `fill(request, argument)`."""
 
@@ -107,8 +114,7 @@ class ReaderValue:
 
     @cached_property
     def prefix(self) -> str:
-        # Letters, digits and underscores: HTML escaping leaves it as it is.
-        return f"x{salted_hmac('plumbing.pagecache', self.name).hexdigest()[:20]}_"
+        return f"{_secret_mark('x', 'plumbing.pagecache', self.name)}_"
 
     def placeholder(self, argument: str = "") -> str:
         if not _ARGUMENT.fullmatch(argument):
@@ -255,7 +261,7 @@ class ReaderEdit:
 
     @cached_property
     def prefix(self) -> str:
-        return f"y{salted_hmac('plumbing.pagecache.edit', self.name).hexdigest()[:20]}"
+        return _secret_mark("y", "plumbing.pagecache.edit", self.name)
 
     def wrap(self, argument: str, html: str) -> str:
         """`html` marked as this part, for the readers `argument` concerns."""
