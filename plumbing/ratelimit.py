@@ -40,11 +40,21 @@ def wait_for(request, scope: str, rate: str | None, *, client: str | None = None
     return ceil(window.resets_in) or 1
 
 
+_COUNTED = "_read_counted"
+
+
 def limit_reads(view):
     @wraps(view)
     def limited(request, *args, **kwargs):
         user = getattr(request, "user", None)
-        if request.method in ("GET", "HEAD") and not (user and user.is_staff):
+        # Once per request: the recipe may draw a page twice (the copy for everyone,
+        # then the reader's own).
+        if (
+            request.method in ("GET", "HEAD")
+            and not (user and user.is_staff)
+            and not getattr(request, _COUNTED, False)
+        ):
+            setattr(request, _COUNTED, True)
             wait = wait_for(request, "read-page", settings.NEWSROOM_PAGE_READ_RATE)
             if wait:
                 response = TemplateResponse(request, "429.html", {"wait": wait}, status=429)

@@ -360,6 +360,20 @@ def test_a_reader_whose_reply_the_page_shows_sees_it_as_theirs_in_the_shared_pag
     assert recommend_button(theirs) in stranger
 
 
+def test_a_reader_whose_page_is_drawn_twice_is_counted_once_against_the_read_limit(
+    settings,
+):
+    settings.NEWSROOM_PAGE_READ_RATE = "1/min"
+    article = ArticleFactory()
+    held = CommentFactory(article=article, body="Held for them.", status="pending")
+
+    # No copy yet: the copy for everyone is drawn, then their own page.
+    own = sent_from(Client(), held).get(article.get_absolute_url())
+
+    assert own.status_code == 200
+    assert "Held for them." in own.content.decode()
+
+
 def test_a_reply_past_its_edit_window_shows_no_edit_links_in_the_shared_page(settings):
     settings.COMMENTS_EDIT_MINUTES = 15
     article = ArticleFactory()
