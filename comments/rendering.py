@@ -203,7 +203,7 @@ def render_thread(
                 )
             if entry.editable and article_slug:
                 parts.append(_own_links(article_slug, pk, editable=comments_open))
-            elif shared and edit_minutes and article_slug and not entry.placeholder:
+            elif shared and edit_minutes and article_slug:
                 # Whole seconds, rounded down: the links go no later than the window.
                 deadline = int(Comment.edit_deadline_after(comment.created_at).timestamp())
                 state = "open" if comments_open else "closed"

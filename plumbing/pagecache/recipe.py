@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
@@ -215,28 +215,28 @@ class Shared:
             return self.make(request, lookup, view, *args, **kwargs)
         # Missed by several processes at once (a page that just changed), a copy
         # is made by the first; the others wait for it (copies.py).
+        response = None
         if not copies.claim_making(lookup.key):
-            made = copies.wait_for(lookup.key)
-            if made is not None:
-                if lookup.rules and _needs_own(request, lookup.rules, made.marks):
-                    return _own(view(request, *args, **kwargs))
-                return self.serve(request, replace(lookup, copy=made))
-            response = self.make(request, lookup, view, *args, **kwargs)
+            lookup.copy = copies.wait_for(lookup.key)
+            if lookup.copy is None:
+                response = self.make(request, lookup, view, *args, **kwargs)
         else:
             try:
                 response = self.make(request, lookup, view, *args, **kwargs)
             finally:
                 copies.release_making(lookup.key)
-        made = lookup.copy  # the copy make() kept, if it kept one
-        if not lookup.rules or made is None:
+        made = lookup.copy  # waited for, or kept by make()
+        if made is None:
             return response
-        # A reader with a cookie the page shares made the copy for everyone; whether
-        # it is theirs too, the marks it noted tell.
-        if _needs_own(request, lookup.rules, made.marks):
+        # A reader with a cookie the page shares: whether the copy just made is
+        # theirs too, the marks it noted tell.
+        if lookup.rules and _needs_own(request, lookup.rules, made.marks):
             return _own(view(request, *args, **kwargs))
-        own = self._drawn_for(request, made)
-        if own is not None:
-            response.content = own.content
+        if response is None:
+            return self.serve(request, lookup)
+        body = self._reader_body(request, made)
+        if body is not None:
+            response.content = body
             return _own(response)
         return response
 
@@ -314,25 +314,22 @@ class Shared:
         return self.validated(HttpResponseNotModified(), lookup)
 
     @staticmethod
-    def _drawn_for(request, copy: copies.Copy) -> HttpResponse | None:
-        """The answer to a reader who sees some of the copy otherwise (personal.ReaderEdit),
-        marked as theirs alone; None for everyone else."""
+    def _reader_body(request, copy: copies.Copy) -> bytes | None:
+        """The body for a reader who sees some of the copy otherwise
+        (personal.ReaderEdit), to be answered as theirs alone; None for everyone else."""
         if not (copy.edits and concerned(request)):
             return None
         body = edited(request, copy.template, copy.edits)
-        if body is None:
-            return None
-        body = fill(request, body)
-        response = HttpResponse(body, headers=copy.headers)
-        response["Content-Length"] = str(len(body))
-        return _own(response)
+        return None if body is None else fill(request, body)
 
     @classmethod
     def serve(cls, request, lookup: Lookup) -> HttpResponse:
         copy = lookup.copy
-        own = cls._drawn_for(request, copy)
-        if own is not None:
-            return own
+        body = cls._reader_body(request, copy)
+        if body is not None:
+            response = HttpResponse(body, headers=copy.headers)
+            response["Content-Length"] = str(len(body))
+            return _own(response)
         if not copy.slots:
             return HttpResponse(copy.body, headers=copy.headers)
         body = fill(request, copy.body, copy.slots)
